@@ -1,0 +1,179 @@
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { writeSquareMatrix } from '../engine/io/matrix-text.js';
+import { famPhenotype, openPlink } from '../engine/io/plink.js';
+import { readSheet } from '../engine/io/sheet.js';
+import { selectSamples } from '../engine/qc/samples.js';
+import { snpQc, SnpStatus } from '../engine/qc/snps.js';
+import { scanToFiles } from '../engine/scan/run.js';
+import { DEFAULT_SETTINGS, type ScanSettings } from '../engine/scan/settings.js';
+import { computeKinship } from '../engine/stats/kinship.js';
+import { VERSION } from '../engine/version.js';
+import { makeProgress } from './progress.js';
+
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly showUsage = false,
+  ) {
+    super(message);
+  }
+}
+
+export const USAGE = `kinscan ${VERSION}: mixed-model GWAS (linear mixed model, EM/ML fit, likelihood-ratio test)
+
+Usage:
+  kinscan scan --bfile PREFIX --pheno FILE --trait NAME [options] --out RESULTS.tsv
+      --covar FILE --covar-names a,b     covariates (fixed effects; the intercept is always in)
+      --kinship centered|standardized|FILE   relatedness matrix (default centered, GEMMA -gk 1)
+      --model add-dom|additive           2-df additive + dominance (default) or 1-df additive
+      --method fast|em|squarem           ML route: fast (default), the lecture's plain EM, or EM with SQUAREM
+      --maf 0.01 --max-miss 0.05         SNP filters among the analysed individuals
+  kinscan kinship --bfile PREFIX [--standardized] [--pheno FILE --trait NAME] --out K.txt
+      Without --pheno, the individuals with a phenotype in .fam column 6 define the SNP filters (as GEMMA).
+  kinscan --version
+Add --debug to any command for stack traces.
+`;
+
+function num(v: string | undefined, name: string, def: number, lo: number, hi: number): number {
+  if (v === undefined) return def;
+  const x = Number(v);
+  if (!Number.isFinite(x) || x < lo || x > hi) throw new UsageError(`--${name} must be a number from ${lo} to ${hi}, got '${v}'`);
+  return x;
+}
+
+function need(v: string | undefined, name: string): string {
+  if (v === undefined || v === '') throw new UsageError(`--${name} is required`, true);
+  return v;
+}
+
+type Flags = Record<string, string | boolean | undefined>;
+
+function parse(args: string[], options: NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>): Flags {
+  try {
+    return parseArgs({ args, options, allowPositionals: false, strict: true }).values as Flags;
+  } catch (e) {
+    throw new UsageError((e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''), true);
+  }
+}
+
+async function scanCommand(args: string[]): Promise<number> {
+  const v = parse(args, {
+    bfile: { type: 'string' },
+    pheno: { type: 'string' },
+    trait: { type: 'string' },
+    covar: { type: 'string' },
+    'covar-names': { type: 'string' },
+    kinship: { type: 'string' },
+    model: { type: 'string' },
+    method: { type: 'string' },
+    maf: { type: 'string' },
+    'max-miss': { type: 'string' },
+    out: { type: 'string' },
+    quiet: { type: 'boolean' },
+  });
+  const model = (v.model as string | undefined) ?? DEFAULT_SETTINGS.model;
+  if (model !== 'add-dom' && model !== 'additive') throw new UsageError(`--model must be add-dom or additive, got '${model}'`);
+  const method = (v.method as string | undefined) ?? DEFAULT_SETTINGS.method;
+  if (method !== 'fast' && method !== 'em' && method !== 'squarem') throw new UsageError(`--method must be fast, em or squarem, got '${method}'`);
+  const kin = (v.kinship as string | undefined) ?? 'centered';
+  let kinship: ScanSettings['kinship'];
+  if (kin === 'centered' || kin === 'standardized') kinship = kin;
+  else if (existsSync(kin)) kinship = { file: kin };
+  else throw new UsageError(`--kinship must be centered, standardized or an existing matrix file; '${kin}' is neither`);
+  const covarNames = v['covar-names'] ? String(v['covar-names']).split(',').map((s) => s.trim()).filter(Boolean) : [];
+  if (covarNames.length > 0 && !v.covar) throw new UsageError('--covar-names needs --covar FILE (the sheet that holds those columns)');
+  const settings: ScanSettings = {
+    bfile: need(v.bfile as string | undefined, 'bfile'),
+    pheno: need(v.pheno as string | undefined, 'pheno'),
+    trait: need(v.trait as string | undefined, 'trait'),
+    ...(v.covar ? { covar: String(v.covar) } : {}),
+    covarNames: v.covar && covarNames.length === 0 ? [] : covarNames,
+    kinship,
+    model,
+    method,
+    maf: num(v.maf as string | undefined, 'maf', DEFAULT_SETTINGS.maf, 0, 0.5),
+    maxMissing: num(v['max-miss'] as string | undefined, 'max-miss', DEFAULT_SETTINGS.maxMissing, 0, 1),
+  };
+  if (v.covar && covarNames.length === 0) {
+    // All numeric columns of the covariate sheet.
+    settings.covarNames = [...readSheet(String(v.covar)).values.keys()];
+  }
+  const out = need(v.out as string | undefined, 'out');
+  const progress = makeProgress(Boolean(v.quiet));
+  let stop = false;
+  const onSigint = (): void => {
+    stop = true;
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const summary = scanToFiles(settings, out, { progress: progress.update, shouldStop: () => stop });
+    progress.done();
+    const s = summary;
+    process.stderr.write(
+      `kinscan: ${s.complete ? 'done' : 'STOPPED (partial results in ' + out + '.partial)'}: ${s.samples.analysed} individuals, ` +
+        `${s.snps.tested} SNPs tested of ${s.snps.total}; null logl ${s.null.logl_h0.toFixed(4)}, PVE ${s.null.pve.toFixed(4)}, ` +
+        `lambda_GC ${s.lambda_gc.toFixed(4)}; ${s.wall_seconds.toFixed(1)} s\n`,
+    );
+    return s.complete ? 0 : 130;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+async function kinshipCommand(args: string[]): Promise<number> {
+  const v = parse(args, {
+    bfile: { type: 'string' },
+    standardized: { type: 'boolean' },
+    pheno: { type: 'string' },
+    trait: { type: 'string' },
+    maf: { type: 'string' },
+    'max-miss': { type: 'string' },
+    out: { type: 'string' },
+    quiet: { type: 'boolean' },
+  });
+  const plink = openPlink(need(v.bfile as string | undefined, 'bfile'));
+  const out = need(v.out as string | undefined, 'out');
+  let analysed: Int32Array;
+  if (v.pheno) {
+    analysed = selectSamples(plink.fam, readSheet(String(v.pheno)), need(v.trait as string | undefined, 'trait')).famIndex;
+  } else {
+    const y = famPhenotype(plink.fam, 1);
+    const idx: number[] = [];
+    for (let i = 0; i < y.length; i++) if (!Number.isNaN(y[i]!)) idx.push(i);
+    analysed = Int32Array.from(idx.length > 0 ? idx : y.map((_, i) => i));
+  }
+  const { stats } = snpQc(plink.bed, analysed, {
+    maf: num(v.maf as string | undefined, 'maf', DEFAULT_SETTINGS.maf, 0, 0.5),
+    maxMissing: num(v['max-miss'] as string | undefined, 'max-miss', DEFAULT_SETTINGS.maxMissing, 0, 1),
+  });
+  const include = stats.status.map((s) => (s === SnpStatus.Pass ? 1 : 0));
+  const progress = makeProgress(Boolean(v.quiet));
+  const kin = computeKinship(plink.bed, include, v.standardized ? 'standardized' : 'centered', (d, t) => progress.update('kinship', d, t));
+  progress.done();
+  writeSquareMatrix(out, kin.data, kin.n);
+  plink.bed.close();
+  process.stderr.write(`kinscan: ${kin.mode} kinship of ${kin.n} individuals from ${kin.snps} SNPs written to ${out}\n`);
+  return 0;
+}
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'scan':
+      return scanCommand(rest);
+    case 'kinship':
+      return kinshipCommand(rest);
+    case '--version':
+    case 'version':
+      process.stdout.write(`kinscan ${VERSION}\n`);
+      return 0;
+    case undefined:
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return cmd === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command '${cmd}'`, true);
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * Square (kinship) matrices as text, GEMMA cXX.txt / sXX.txt style:
+ * n lines of n numbers separated by tabs or spaces, row-major.
+ */
+import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { InputError } from './errors.js';
+import { forEachLine, isBlank, quote } from './text-lines.js';
+
+export interface SquareMatrix {
+  n: number;
+  /** Row-major n*n values. */
+  data: Float64Array;
+}
+
+/** Relative tolerance of the symmetry check. */
+export const SYMMETRY_RTOL = 1e-6;
+
+const WHAT = 'kinship matrix file';
+
+/**
+ * Read an n x n matrix. Checks that every line has the same number of values
+ * as the first, that there are as many lines as columns, that every value is
+ * a finite number, and that the matrix is symmetric:
+ * |a_ij - a_ji| <= 1e-6 * max(|a_ij|, |a_ji|) + 1e-12 * max|diagonal|.
+ * Parses line by line (chunked reads), never the whole file as one string.
+ */
+export function readSquareMatrix(path: string): SquareMatrix {
+  let n = -1;
+  let firstLine = 0;
+  let data = new Float64Array(0);
+  let row = 0;
+  let lastLine = 0;
+  let rowLine = new Int32Array(0);
+
+  forEachLine(path, WHAT, (line, lineNo) => {
+    if (isBlank(line)) return;
+    lastLine = lineNo;
+    const t = line.trim().split(/[ \t,]+/);
+    if (n < 0) {
+      n = t.length;
+      firstLine = lineNo;
+      data = new Float64Array(n * n);
+      rowLine = new Int32Array(n);
+    } else if (t.length !== n) {
+      throw new InputError(
+        `row ${row + 1} has ${t.length} values, but the first row (line ${firstLine}) has ${n}`,
+        { file: path, line: lineNo },
+        'A kinship matrix must be square: n lines of n numbers each; check that the file is complete and not a different format',
+      );
+    }
+    if (row >= n) {
+      throw new InputError(
+        `has more than ${n} rows, but the rows have ${n} values each, so the matrix is not square`,
+        { file: path, line: lineNo },
+        'A kinship matrix must be square: n lines of n numbers each',
+      );
+    }
+    rowLine[row] = lineNo;
+    const base = row * n;
+    for (let j = 0; j < n; j++) {
+      const s = t[j];
+      const v = Number(s);
+      if (!Number.isFinite(v)) {
+        throw new InputError(
+          `column ${j + 1}: ${quote(s)} is not a ${Number.isNaN(v) ? 'number' : 'finite number'}`,
+          { file: path, line: lineNo },
+          'A kinship matrix may contain only numbers; recompute it if it holds nan or inf',
+        );
+      }
+      data[base + j] = v;
+    }
+    row++;
+  });
+
+  if (n < 0) {
+    throw new InputError(`${WHAT} is empty`, { file: path }, 'Give a matrix with n lines of n numbers, e.g. GEMMA -gk output (.cXX.txt)');
+  }
+  if (row < n) {
+    throw new InputError(
+      `has ${row} row${row === 1 ? '' : 's'} of ${n} values, so the matrix is not square (expected ${n} rows)`,
+      { file: path, line: lastLine },
+      'The file may be truncated; recompute or re-copy the kinship matrix',
+    );
+  }
+
+  let maxDiag = 0;
+  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, Math.abs(data[i * n + i]));
+  const atol = 1e-12 * maxDiag;
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    for (let j = 0; j < i; j++) {
+      const a = data[ri + j];
+      const b = data[j * n + i];
+      const d = Math.abs(a - b);
+      if (d > SYMMETRY_RTOL * Math.max(Math.abs(a), Math.abs(b)) + atol) {
+        throw new InputError(
+          `the matrix is not symmetric: row ${i + 1}, column ${j + 1} is ${a} but row ${j + 1}, column ${i + 1} is ${b}`,
+          { file: path, line: rowLine[i] },
+          'A kinship matrix must be symmetric; check that it was written completely and by a kinship tool (e.g. GEMMA -gk)',
+        );
+      }
+    }
+  }
+  return { n, data };
+}
+
+/**
+ * printf("%.{digits}g") for finite numbers: `digits` significant digits,
+ * trailing zeros removed, exponent form (e.g. 1.5e-05) when the exponent is
+ * < -4 or >= digits. NaN -> "nan", ±Infinity -> "inf"/"-inf".
+ */
+export function formatG(x: number, digits = 10): string {
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
+  const s = x.toPrecision(digits);
+  const e = s.indexOf('e');
+  if (e >= 0) return expForm(s.slice(0, e), s.slice(e + 1));
+  const ax = x < 0 ? -x : x;
+  // toPrecision stays in fixed notation down to 1e-6; %g switches below 1e-4.
+  if (ax < 1e-4) {
+    const r = x.toExponential(digits - 1);
+    const k = r.indexOf('e');
+    const exp = Number(r.slice(k + 1));
+    if (exp < -4) return expForm(r.slice(0, k), r.slice(k + 1));
+    return stripZeros(x.toFixed(digits - 1 - exp));
+  }
+  return stripZeros(s);
+}
+
+function stripZeros(s: string): string {
+  if (s.indexOf('.') < 0) return s;
+  let end = s.length;
+  while (s.charCodeAt(end - 1) === 48) end--;
+  if (s.charCodeAt(end - 1) === 46) end--;
+  return s.slice(0, end);
+}
+
+function expForm(mant: string, exp: string): string {
+  const sign = exp.charCodeAt(0) === 45 ? '-' : '+';
+  const digits = exp.replace(/^[+-]/, '');
+  return `${stripZeros(mant)}e${sign}${digits.length < 2 ? '0' + digits : digits}`;
+}
+
+/**
+ * Write an n x n row-major matrix as GEMMA-style text: one line per row,
+ * values separated by tabs, formatted like %.{digits}g. Written in chunks
+ * to a temporary file beside `path`, then renamed into place.
+ */
+export function writeSquareMatrix(path: string, data: ArrayLike<number>, n: number, digits = 10): void {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`writeSquareMatrix: n must be a non-negative integer (got ${n})`);
+  if (data.length < n * n) throw new RangeError(`writeSquareMatrix: data has ${data.length} values, needs ${n * n}`);
+  if (!Number.isInteger(digits) || digits < 1 || digits > 17) throw new RangeError(`writeSquareMatrix: digits must be 1..17 (got ${digits})`);
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  let ok = false;
+  try {
+    const CHUNK = 1 << 20;
+    let parts: string[] = [];
+    let size = 0;
+    const cells: string[] = new Array<string>(n);
+    for (let i = 0; i < n; i++) {
+      const base = i * n;
+      for (let j = 0; j < n; j++) cells[j] = formatG(data[base + j], digits);
+      const line = cells.join('\t') + '\n';
+      parts.push(line);
+      size += line.length;
+      if (size >= CHUNK) {
+        writeAll(fd, parts.join(''));
+        parts = [];
+        size = 0;
+      }
+    }
+    if (parts.length > 0) writeAll(fd, parts.join(''));
+    ok = true;
+  } finally {
+    closeSync(fd);
+    if (!ok) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        /* ignore */
+      }
+    }
+  }
+  renameSync(tmp, path);
+}
+
+function writeAll(fd: number, text: string): void {
+  const buf = Buffer.from(text, 'latin1');
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+}

@@ -1,0 +1,92 @@
+import type { BedFile } from '../io/plink.js';
+import { forEachSnpBlock, subsetCodes } from '../io/snp-blocks.js';
+
+/** Why a SNP is not tested. */
+export enum SnpStatus {
+  Pass = 0,
+  /** Missing rate among the analysed individuals above the limit. */
+  Missing = 1,
+  /** Minor allele frequency below the limit. */
+  Maf = 2,
+  /** A single genotype class among the analysed individuals (monomorphic, or all heterozygous). */
+  SingleClass = 3,
+}
+
+export interface SnpQcOptions {
+  /** Minimum minor allele frequency (default 0.01). */
+  maf: number;
+  /** Maximum missing rate (default 0.05). */
+  maxMissing: number;
+}
+
+export const DEFAULT_SNP_QC: SnpQcOptions = { maf: 0.01, maxMissing: 0.05 };
+
+/** Per-SNP summaries over the analysed individuals. */
+export interface SnpStats {
+  /** Frequency of allele 1 (.bim column 5) among the analysed individuals with a call. */
+  af: Float64Array;
+  nMiss: Int32Array;
+  /** Number of genotype classes (0, 1, 2 copies) observed. */
+  classes: Uint8Array;
+  status: Uint8Array;
+}
+
+export interface SnpQcReport {
+  total: number;
+  pass: number;
+  failedMissing: number;
+  failedMaf: number;
+  singleClass: number;
+  options: SnpQcOptions;
+}
+
+/**
+ * Count genotypes of every SNP among the analysed individuals (fam indices) and apply GEMMA's
+ * filters in GEMMA's order: missing rate, then minor allele frequency, then a single genotype class.
+ */
+export function snpQc(bed: BedFile, analysed: Int32Array, opts: SnpQcOptions = DEFAULT_SNP_QC): { stats: SnpStats; report: SnpQcReport } {
+  const m = bed.nSnps;
+  const n = analysed.length;
+  const stats: SnpStats = {
+    af: new Float64Array(m),
+    nMiss: new Int32Array(m),
+    classes: new Uint8Array(m),
+    status: new Uint8Array(m),
+  };
+  const { byte, shift } = subsetCodes(analysed);
+  const report: SnpQcReport = { total: m, pass: 0, failedMissing: 0, failedMaf: 0, singleClass: 0, options: opts };
+  const bps = bed.bytesPerSnp;
+  forEachSnpBlock(bed, 1024, (start, count, packed) => {
+    for (let s = 0; s < count; s++) {
+      const off = s * bps;
+      // counts by 2-bit code: 0b00 hom allele1 (2 copies), 0b01 missing, 0b10 het, 0b11 hom allele0.
+      let c0 = 0;
+      let c1 = 0;
+      let c2 = 0;
+      let c3 = 0;
+      for (let k = 0; k < n; k++) {
+        const code = (packed[off + byte[k]!]! >> shift[k]!) & 3;
+        if (code === 0) c0++;
+        else if (code === 1) c1++;
+        else if (code === 2) c2++;
+        else c3++;
+      }
+      const j = start + s;
+      const called = n - c1;
+      stats.nMiss[j] = c1;
+      stats.af[j] = called > 0 ? (2 * c0 + c2) / (2 * called) : NaN;
+      stats.classes[j] = (c0 > 0 ? 1 : 0) + (c2 > 0 ? 1 : 0) + (c3 > 0 ? 1 : 0);
+      const af = stats.af[j]!;
+      let status = SnpStatus.Pass;
+      if (c1 / n > opts.maxMissing) status = SnpStatus.Missing;
+      else if (!(Math.min(af, 1 - af) >= opts.maf)) status = SnpStatus.Maf;
+      else if (stats.classes[j]! < 2) status = SnpStatus.SingleClass;
+      stats.status[j] = status;
+      if (status === SnpStatus.Pass) report.pass++;
+      else if (status === SnpStatus.Missing) report.failedMissing++;
+      else if (status === SnpStatus.Maf) report.failedMaf++;
+      else report.singleClass++;
+    }
+  });
+  return { stats, report };
+}

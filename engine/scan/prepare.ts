@@ -1,0 +1,170 @@
+import { basename } from 'node:path';
+import { InputError } from '../io/errors.js';
+import { readSquareMatrix } from '../io/matrix-text.js';
+import { openPlink, type PlinkSet } from '../io/plink.js';
+import { readSheet } from '../io/sheet.js';
+import { selectSamples, type SampleSelection } from '../qc/samples.js';
+import { snpQc, SnpStatus, type SnpQcReport, type SnpStats } from '../qc/snps.js';
+import { symEigenFast } from '../stats/kernels/eigen.js';
+import { computeKinship, subsetAndCenter } from '../stats/kinship.js';
+import { fitModel } from '../stats/lmm/fit.js';
+import type { EigenModel, MlFit } from '../stats/lmm/model.js';
+import { ProfileLikelihood } from '../stats/lmm/profile.js';
+import type { ScanSettings } from './settings.js';
+
+/** Eigenvalues below this are set to 0 (GEMMA). */
+export const EIGEN_ZERO = 1e-10;
+
+export interface Timings {
+  [step: string]: number;
+}
+
+/** A trait ready to scan: the eigenbasis, the rotated phenotype and covariates, the null fit. */
+export interface PreparedScan {
+  settings: ScanSettings;
+  plink: PlinkSet;
+  samples: SampleSelection;
+  snpStats: SnpStats;
+  snpReport: SnpQcReport;
+  /** Indices (into the .bim) of the SNPs to test, in file order. */
+  tested: Int32Array;
+  n: number;
+  /** Eigenvalues of the re-centred kinship of the analysed individuals. */
+  s: Float64Array;
+  /** Eigenvectors as columns of U, row-major n x n: U[k * n + i] is component k of eigenvector i. */
+  u: Float64Array;
+  /** y* = U^T y and the rotated intercept and covariates. */
+  yStar: Float64Array;
+  wStar: Float64Array[];
+  /** The null model (intercept + covariates) fitted by ML. */
+  nullFit: MlFit;
+  /** tr(K) / n of the kinship used in the fit (the scale in PVE). */
+  kinshipScale: number;
+  /** SNPs that built the kinship (0 for a kinship file). */
+  kinshipSnps: number;
+  timings: Timings;
+}
+
+export type Progress = (stage: string, done: number, total: number) => void;
+
+/** Rotate a vector: out = U^T v, with U row-major (U[k * n + i]). */
+export function rotateVector(u: Float64Array, n: number, v: Float64Array): Float64Array {
+  const out = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const vk = v[k]!;
+    if (vk === 0) continue;
+    const row = k * n;
+    for (let i = 0; i < n; i++) out[i] = out[i]! + u[row + i]! * vk;
+  }
+  return out;
+}
+
+/** Transpose a square row-major matrix in place. */
+function transposeInPlace(a: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++) {
+      const t = a[i * n + j]!;
+      a[i * n + j] = a[j * n + i]!;
+      a[j * n + i] = t;
+    }
+}
+
+/**
+ * Read the inputs, choose the individuals and SNPs, build (or read) the kinship, decompose it,
+ * rotate the phenotype and covariates, and fit the null model: everything that does not depend on
+ * the SNP under test. Errors are InputErrors naming the file and what to do.
+ */
+export function prepareScan(settings: ScanSettings, progress?: Progress): PreparedScan {
+  const timings: Timings = {};
+  let t0 = performance.now();
+  const lap = (name: string): void => {
+    const t = performance.now();
+    timings[name] = (timings[name] ?? 0) + (t - t0) / 1000;
+    t0 = t;
+  };
+
+  const plink = openPlink(settings.bfile);
+  const pheno = readSheet(settings.pheno);
+  const covar = settings.covar && settings.covarNames.length > 0 ? { sheet: readSheet(settings.covar), names: settings.covarNames } : undefined;
+  const samples = selectSamples(plink.fam, pheno, settings.trait, covar);
+  lap('read');
+
+  const { stats: snpStats, report: snpReport } = snpQc(plink.bed, samples.famIndex, { maf: settings.maf, maxMissing: settings.maxMissing });
+  const include = new Uint8Array(plink.bed.nSnps);
+  let nTested = 0;
+  for (let j = 0; j < include.length; j++) if (snpStats.status[j] === SnpStatus.Pass) (include[j] = 1), nTested++;
+  const tested = new Int32Array(nTested);
+  for (let j = 0, t = 0; j < include.length; j++) if (include[j]) tested[t++] = j;
+  if (nTested === 0) {
+    throw new InputError(
+      `no SNP passes the filters among the ${samples.famIndex.length} analysed individuals ` +
+        `(${snpReport.failedMissing} missing rate > ${settings.maxMissing}, ${snpReport.failedMaf} MAF < ${settings.maf}, ${snpReport.singleClass} with one genotype class)`,
+      { file: plink.bed.path },
+      'Relax --maf or --max-miss, or check that the genotype file matches the phenotype sheet',
+    );
+  }
+  lap('qc');
+
+  let kinAll: Float64Array;
+  let kinshipSnps = 0;
+  const nAll = plink.fam.iid.length;
+  if (typeof settings.kinship === 'object') {
+    const km = readSquareMatrix(settings.kinship.file);
+    if (km.n !== nAll) {
+      throw new InputError(
+        `the kinship matrix is ${km.n} x ${km.n} but ${basename(plink.fam.path)} lists ${nAll} individuals`,
+        { file: settings.kinship.file },
+        'A kinship file must have one row and column per .fam individual, in .fam order (as GEMMA writes it)',
+      );
+    }
+    kinAll = km.data;
+  } else {
+    const kin = computeKinship(plink.bed, include, settings.kinship, (d, t) => progress?.('kinship', d, t));
+    kinAll = kin.data;
+    kinshipSnps = kin.snps;
+  }
+  lap('kinship');
+
+  const n = samples.famIndex.length;
+  const kc = subsetAndCenter(kinAll, nAll, samples.famIndex);
+  kinAll = new Float64Array(0);
+  const eig = symEigenFast(kc, n);
+  const s = eig.values;
+  let trace = 0;
+  for (let i = 0; i < n; i++) {
+    if (s[i]! < EIGEN_ZERO) s[i] = 0;
+    trace += s[i]!;
+  }
+  const u = eig.vectorsT;
+  transposeInPlace(u, n);
+  lap('eigen');
+
+  const yStar = rotateVector(u, n, samples.y);
+  const ones = new Float64Array(n).fill(1);
+  const wStar = [ones, ...samples.covariates].map((c) => rotateVector(u, n, c));
+  const nullModel: EigenModel = { n, s, y: yStar, x: wStar };
+  const prof = new ProfileLikelihood(s, wStar.length + 2);
+  const nullFit =
+    settings.method === 'fast'
+      ? fitModel(nullModel, prof, { method: 'exact' })
+      : fitModel(nullModel, prof, { method: settings.method });
+  lap('null');
+
+  return {
+    settings,
+    plink,
+    samples,
+    snpStats,
+    snpReport,
+    tested,
+    n,
+    s,
+    u,
+    yStar,
+    wStar,
+    nullFit,
+    kinshipScale: trace / n,
+    kinshipSnps,
+    timings,
+  };
+}

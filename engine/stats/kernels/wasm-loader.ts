@@ -1,0 +1,152 @@
+/**
+ * Loads the WebAssembly SIMD kernels (engine/stats/kernels/wasm/kernels.wasm, built by
+ * wasm/build.sh) synchronously on first use, and manages their linear memory.
+ *
+ * Where the .wasm is looked for, in order:
+ *   1. `KINSCAN_WASM_DIR` if set (a folder holding kernels.wasm),
+ *   2. `./wasm/kernels.wasm` next to this module (the TS sources under vitest, or a build
+ *      that copies the .wasm next to the JS),
+ *   3. the same relative path under the repository's `engine/` folder when this module runs
+ *      from `dist/engine/...` (tsc does not copy the .wasm into dist/).
+ * If none loads (or WebAssembly SIMD is unavailable) the callers fall back to TypeScript.
+ *
+ * Memory is imported by the module, so this side owns it. Views (Float64Array) on it stay
+ * valid until the next `reserve` that has to grow it.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+/**
+ * The part of the WebAssembly JS API used here. Declared locally because the project's
+ * TypeScript lib (ES2023, no DOM) has no WebAssembly types.
+ */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
+}
+const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+export interface KernelExports {
+  gemm_pack_size(): number;
+  gemm_f64(
+    m: number, k: number, n: number, alpha: number, a: number, lda: number, b: number, ldb: number,
+    beta: number, c: number, ldc: number, pack: number,
+  ): void;
+  tridiagonalise_f64(w: number, n: number, d: number, e: number, tau: number, work: number): void;
+}
+
+export interface WasmKernels {
+  exports: KernelExports;
+  memory: WasmMemory;
+  /** First byte free for data (after the module's stack). */
+  heapBase: number;
+  /** Byte pointer of the GEMM pack scratch (fixed, just after heapBase). */
+  packPtr: number;
+  /** First byte for caller data. */
+  dataBase: number;
+  /** Where the module was loaded from. */
+  source: string;
+}
+
+const PAGE = 65536;
+const MAX_BYTES = 4 * 1024 * 1024 * 1024 - PAGE;
+
+let cached: WasmKernels | null | undefined;
+
+/** The loaded kernels, or null when WebAssembly or the .wasm file is unavailable. */
+export function wasmKernels(): WasmKernels | null {
+  if (cached === undefined) {
+    try {
+      cached = load();
+    } catch {
+      cached = null;
+    }
+  }
+  return cached;
+}
+
+function candidatePaths(): string[] {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const out: string[] = [];
+  const env = process.env.KINSCAN_WASM_DIR;
+  if (env) out.push(path.join(env, 'kernels.wasm'));
+  out.push(path.join(here, 'wasm', 'kernels.wasm'));
+  const marker = `${path.sep}dist${path.sep}engine${path.sep}`;
+  const at = here.lastIndexOf(marker);
+  if (at >= 0) {
+    const rel = here.slice(at + marker.length);
+    out.push(path.join(here.slice(0, at), 'engine', rel, 'wasm', 'kernels.wasm'));
+  }
+  return out;
+}
+
+function load(): WasmKernels {
+  let lastError: unknown = new Error('kernels.wasm not found');
+  for (const file of candidatePaths()) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (err) {
+      lastError = err;
+      continue;
+    }
+    if (!WA) throw new Error('WebAssembly is not available');
+    const module = new WA.Module(bytes);
+    const memory = new WA.Memory({ initial: 32 });
+    const instance = new WA.Instance(module, { env: { memory } });
+    const exports = instance.exports as unknown as KernelExports & { __heap_base: { value: number } };
+    const heapBase = Number(exports.__heap_base.value);
+    const packPtr = align(heapBase, 64);
+    const dataBase = align(packPtr + exports.gemm_pack_size() * 8, 64);
+    const k: WasmKernels = { exports, memory, heapBase, packPtr, dataBase, source: file };
+    selfTest(k);
+    return k;
+  }
+  throw lastError;
+}
+
+export function align(x: number, a: number): number {
+  return Math.ceil(x / a) * a;
+}
+
+/** Grow the memory so that [0, bytes) is addressable. Detaches old views when it grows. */
+export function reserve(k: WasmKernels, bytes: number): void {
+  if (bytes > MAX_BYTES) throw new RangeError(`wasm kernels: ${bytes} bytes exceed the 4 GiB wasm32 limit`);
+  const have = k.memory.buffer.byteLength;
+  if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / PAGE));
+}
+
+/**
+ * Lay out arrays of the given lengths (in doubles) from dataBase, growing memory as needed,
+ * and return zero-filled Float64Array views on them.
+ */
+export function allocateViews(k: WasmKernels, lengths: number[]): Float64Array[] {
+  let ptr = k.dataBase;
+  const ptrs = lengths.map((len) => {
+    const p = ptr;
+    ptr = align(ptr + len * 8, 64);
+    return p;
+  });
+  reserve(k, ptr);
+  return lengths.map((len, i) => {
+    const v = new Float64Array(k.memory.buffer, ptrs[i], len);
+    v.fill(0);
+    return v;
+  });
+}
+
+/** Tiny product checked against the obvious answer, so a broken build falls back to TS. */
+function selfTest(k: WasmKernels): void {
+  const [a, b, c] = allocateViews(k, [6, 6, 4]);
+  a.set([1, 2, 3, 4, 5, 6]); // 2x3
+  b.set([7, 8, 9, 10, 11, 12]); // 3x2
+  k.exports.gemm_f64(2, 3, 2, 1, a.byteOffset, 3, b.byteOffset, 2, 0, c.byteOffset, 2, k.packPtr);
+  const want = [58, 64, 139, 154];
+  if (want.some((x, i) => c[i] !== x)) throw new Error('wasm kernels failed their self-test');
+}

@@ -1,0 +1,255 @@
+/*
+ * Dense kernels for Kinscan, compiled to WebAssembly with SIMD128 (see build.sh).
+ *
+ * All matrices are row-major doubles in linear memory, addressed by byte pointers passed
+ * from JavaScript together with leading dimensions. No globals, no stack arrays, no data
+ * segments: every function only touches memory it is given, so the same module can run on
+ * several worker threads over one shared memory as long as each thread passes its own
+ * scratch ("pack") buffer.
+ */
+#include <wasm_simd128.h>
+
+#define EXPORT __attribute__((visibility("default")))
+
+typedef double f64;
+typedef v128_t f64x2;
+
+/* ------------------------------------------------------------------------------------ */
+/* GEMM: C := alpha * A * B + beta * C (Goto/BLIS structure: packed panels, 4x4 micro-tile) */
+/* ------------------------------------------------------------------------------------ */
+
+#define MR 4
+#define NR 4
+#define MC 128
+#define KC 256
+#define NC 512
+
+/* Doubles of scratch that gemm_f64 needs at `pack`. */
+EXPORT int gemm_pack_size(void) { return KC * NC + MC * KC + MR * NR; }
+
+/* Pack B[0:kc, 0:nc] into NR-column micro-panels, layout [panel][p][NR], zero-padded. */
+static void pack_b(int kc, int nc, const f64 *b, int ldb, f64 *bp) {
+  for (int j = 0; j < nc; j += NR) {
+    int w = nc - j < NR ? nc - j : NR;
+    for (int p = 0; p < kc; p++) {
+      const f64 *src = b + p * ldb + j;
+      if (w == NR) {
+        wasm_v128_store(bp, wasm_v128_load(src));
+        wasm_v128_store(bp + 2, wasm_v128_load(src + 2));
+      } else {
+        for (int q = 0; q < NR; q++) bp[q] = q < w ? src[q] : 0.0;
+      }
+      bp += NR;
+    }
+  }
+}
+
+/* Pack alpha * A[0:mc, 0:kc] into MR-row micro-panels, layout [panel][p][MR], zero-padded. */
+static void pack_a(int mc, int kc, f64 alpha, const f64 *a, int lda, f64 *ap) {
+  for (int i = 0; i < mc; i += MR) {
+    int h = mc - i < MR ? mc - i : MR;
+    for (int p = 0; p < kc; p++) {
+      for (int r = 0; r < MR; r++) ap[r] = r < h ? alpha * a[(i + r) * lda + p] : 0.0;
+      ap += MR;
+    }
+  }
+}
+
+/* acc (MR x NR) = Ap * Bp over kc, then C += acc (only the h x w valid part). */
+static void micro_kernel(int kc, const f64 *ap, const f64 *bp, f64 *c, int ldc, int h, int w, f64 *tmp) {
+  f64x2 c00 = wasm_f64x2_splat(0), c01 = c00, c10 = c00, c11 = c00;
+  f64x2 c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  for (int p = 0; p < kc; p++) {
+    f64x2 b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 2);
+    f64x2 a0 = wasm_v128_load64_splat(ap), a1 = wasm_v128_load64_splat(ap + 1);
+    f64x2 a2 = wasm_v128_load64_splat(ap + 2), a3 = wasm_v128_load64_splat(ap + 3);
+    c00 = wasm_f64x2_add(c00, wasm_f64x2_mul(a0, b0));
+    c01 = wasm_f64x2_add(c01, wasm_f64x2_mul(a0, b1));
+    c10 = wasm_f64x2_add(c10, wasm_f64x2_mul(a1, b0));
+    c11 = wasm_f64x2_add(c11, wasm_f64x2_mul(a1, b1));
+    c20 = wasm_f64x2_add(c20, wasm_f64x2_mul(a2, b0));
+    c21 = wasm_f64x2_add(c21, wasm_f64x2_mul(a2, b1));
+    c30 = wasm_f64x2_add(c30, wasm_f64x2_mul(a3, b0));
+    c31 = wasm_f64x2_add(c31, wasm_f64x2_mul(a3, b1));
+    ap += MR;
+    bp += NR;
+  }
+  if (h == MR && w == NR) {
+    f64 *r0 = c, *r1 = c + ldc, *r2 = c + 2 * ldc, *r3 = c + 3 * ldc;
+    wasm_v128_store(r0, wasm_f64x2_add(wasm_v128_load(r0), c00));
+    wasm_v128_store(r0 + 2, wasm_f64x2_add(wasm_v128_load(r0 + 2), c01));
+    wasm_v128_store(r1, wasm_f64x2_add(wasm_v128_load(r1), c10));
+    wasm_v128_store(r1 + 2, wasm_f64x2_add(wasm_v128_load(r1 + 2), c11));
+    wasm_v128_store(r2, wasm_f64x2_add(wasm_v128_load(r2), c20));
+    wasm_v128_store(r2 + 2, wasm_f64x2_add(wasm_v128_load(r2 + 2), c21));
+    wasm_v128_store(r3, wasm_f64x2_add(wasm_v128_load(r3), c30));
+    wasm_v128_store(r3 + 2, wasm_f64x2_add(wasm_v128_load(r3 + 2), c31));
+    return;
+  }
+  /* Edge tile: spill to tmp and add the valid part. */
+  wasm_v128_store(tmp, c00); wasm_v128_store(tmp + 2, c01);
+  wasm_v128_store(tmp + 4, c10); wasm_v128_store(tmp + 6, c11);
+  wasm_v128_store(tmp + 8, c20); wasm_v128_store(tmp + 10, c21);
+  wasm_v128_store(tmp + 12, c30); wasm_v128_store(tmp + 14, c31);
+  for (int r = 0; r < h; r++)
+    for (int q = 0; q < w; q++) c[r * ldc + q] += tmp[r * NR + q];
+}
+
+static void scale_c(int m, int n, f64 beta, f64 *c, int ldc) {
+  if (beta == 1.0) return;
+  for (int i = 0; i < m; i++) {
+    f64 *row = c + i * ldc;
+    if (beta == 0.0) __builtin_memset(row, 0, (unsigned long)n * sizeof(f64));
+    else for (int j = 0; j < n; j++) row[j] *= beta;
+  }
+}
+
+EXPORT void gemm_f64(int m, int k, int n, f64 alpha, const f64 *a, int lda, const f64 *b, int ldb,
+                     f64 beta, f64 *c, int ldc, f64 *pack) {
+  scale_c(m, n, beta, c, ldc);
+  if (alpha == 0.0 || k == 0 || m == 0 || n == 0) return;
+  f64 *bp = pack, *ap = pack + KC * NC, *tmp = ap + MC * KC;
+  for (int jc = 0; jc < n; jc += NC) {
+    int nc = n - jc < NC ? n - jc : NC;
+    for (int pc = 0; pc < k; pc += KC) {
+      int kc = k - pc < KC ? k - pc : KC;
+      pack_b(kc, nc, b + pc * ldb + jc, ldb, bp);
+      for (int ic = 0; ic < m; ic += MC) {
+        int mc = m - ic < MC ? m - ic : MC;
+        pack_a(mc, kc, alpha, a + ic * lda + pc, lda, ap);
+        for (int jr = 0; jr < nc; jr += NR) {
+          int w = nc - jr < NR ? nc - jr : NR;
+          for (int ir = 0; ir < mc; ir += MR) {
+            int h = mc - ir < MR ? mc - ir : MR;
+            micro_kernel(kc, ap + ir * kc, bp + jr * kc, c + (ic + ir) * ldc + jc + jr, ldc, h, w, tmp);
+          }
+        }
+      }
+    }
+  }
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Householder tridiagonalisation (dsytd2, fused rank-2 update + symmetric mat-vec)        */
+/* Same algorithm and storage as tridiag-ts.ts: upper triangle by rows, v_k in row k.       */
+/* ------------------------------------------------------------------------------------ */
+
+/* Horizontal sum of a f64x2. */
+static inline f64 hsum(f64x2 v) { return wasm_f64x2_extract_lane(v, 0) + wasm_f64x2_extract_lane(v, 1); }
+
+/* dlarfg on x[0..len-1]: x := v (v[0] = 1); returns tau, writes beta. */
+static f64 householder(f64 *x, int len, f64 *beta_out) {
+  f64 alpha = x[0], scale = 0.0;
+  for (int j = 1; j < len; j++) {
+    f64 t = __builtin_fabs(x[j]);
+    if (t > scale) scale = t;
+  }
+  if (scale == 0.0) {
+    x[0] = 1.0;
+    *beta_out = alpha;
+    return 0.0;
+  }
+  f64 ss = 0.0;
+  for (int j = 1; j < len; j++) {
+    f64 t = x[j] / scale;
+    ss += t * t;
+  }
+  f64 as = alpha / scale;
+  f64 norm = scale * __builtin_sqrt(as * as + ss);
+  f64 beta = alpha >= 0.0 ? -norm : norm;
+  f64 tau = (beta - alpha) / beta;
+  f64 inv = 1.0 / (alpha - beta);
+  for (int j = 1; j < len; j++) x[j] *= inv;
+  x[0] = 1.0;
+  *beta_out = beta;
+  return tau;
+}
+
+/* Row i (columns i..n-1): a -= vi*wp + wi*vp (pending rank-2 update). */
+static void rank2_row(f64 *row, const f64 *vp, const f64 *wp, int i, int n) {
+  f64 vi = vp[i], wi = wp[i];
+  f64x2 VI = wasm_f64x2_splat(vi), WI = wasm_f64x2_splat(wi);
+  int j = i;
+  for (; j + 2 <= n; j += 2) {
+    f64x2 a = wasm_v128_load(row + j);
+    a = wasm_f64x2_sub(a, wasm_f64x2_add(wasm_f64x2_mul(VI, wasm_v128_load(wp + j)),
+                                         wasm_f64x2_mul(WI, wasm_v128_load(vp + j))));
+    wasm_v128_store(row + j, a);
+  }
+  for (; j < n; j++) row[j] -= vi * wp[j] + wi * vp[j];
+}
+
+/* Fused: optional rank-2 update of row i, then its contribution to y = A22 v (upper storage). */
+static void fused_row(f64 *row, const f64 *vp, const f64 *wp, int pending, const f64 *v, f64 *y,
+                      int i, int n) {
+  f64 vi = v[i];
+  if (pending) row[i] -= vp[i] * wp[i] + wp[i] * vp[i];
+  f64 dot0 = row[i] * vi;
+  f64x2 VI = wasm_f64x2_splat(vi), DOT = wasm_f64x2_splat(0);
+  int j = i + 1;
+  if (pending) {
+    f64x2 PI = wasm_f64x2_splat(vp[i]), WI = wasm_f64x2_splat(wp[i]);
+    for (; j + 2 <= n; j += 2) {
+      f64x2 a = wasm_v128_load(row + j);
+      a = wasm_f64x2_sub(a, wasm_f64x2_add(wasm_f64x2_mul(PI, wasm_v128_load(wp + j)),
+                                           wasm_f64x2_mul(WI, wasm_v128_load(vp + j))));
+      wasm_v128_store(row + j, a);
+      DOT = wasm_f64x2_add(DOT, wasm_f64x2_mul(a, wasm_v128_load(v + j)));
+      wasm_v128_store(y + j, wasm_f64x2_add(wasm_v128_load(y + j), wasm_f64x2_mul(a, VI)));
+    }
+    for (; j < n; j++) {
+      f64 a = row[j] - (vp[i] * wp[j] + wp[i] * vp[j]);
+      row[j] = a;
+      dot0 += a * v[j];
+      y[j] += a * vi;
+    }
+  } else {
+    for (; j + 2 <= n; j += 2) {
+      f64x2 a = wasm_v128_load(row + j);
+      DOT = wasm_f64x2_add(DOT, wasm_f64x2_mul(a, wasm_v128_load(v + j)));
+      wasm_v128_store(y + j, wasm_f64x2_add(wasm_v128_load(y + j), wasm_f64x2_mul(a, VI)));
+    }
+    for (; j < n; j++) {
+      f64 a = row[j];
+      dot0 += a * v[j];
+      y[j] += a * vi;
+    }
+  }
+  y[i] += dot0 + hsum(DOT);
+}
+
+/* w: n x n row-major (upper triangle read); d, e, tau: n; work: 2n doubles. */
+EXPORT void tridiagonalise_f64(f64 *w, int n, f64 *d, f64 *e, f64 *tau, f64 *work) {
+  f64 *wp = work, *y = work + n;
+  int pending = 0;
+  for (int k = 0; k < n - 1; k++) {
+    f64 *vp = w + (k - 1) * n; /* v_{k-1}, valid only when pending */
+    f64 *rowk = w + k * n;
+    /* 1. Bring row k up to date, then build its reflector. */
+    if (pending) rank2_row(rowk, vp, wp, k, n);
+    d[k] = rowk[k];
+    f64 beta;
+    f64 t = householder(rowk + k + 1, n - k - 1, &beta);
+    e[k] = beta;
+    tau[k] = t;
+    /* 2. One pass over the trailing rows: pending update + y = A22 v_k. */
+    for (int j = k + 1; j < n; j++) y[j] = 0.0;
+    for (int i = k + 1; i < n; i++) {
+      f64 *row = w + i * n;
+      if (t != 0.0) fused_row(row, vp, wp, pending, rowk, y, i, n);
+      else if (pending) rank2_row(row, vp, wp, i, n);
+    }
+    /* 3. w_k = tau y - (tau^2/2)(y.v) v. */
+    pending = t != 0.0;
+    if (pending) {
+      f64 yv = 0.0;
+      for (int j = k + 1; j < n; j++) yv += y[j] * rowk[j];
+      f64 half = 0.5 * t * t * yv;
+      for (int j = k + 1; j < n; j++) wp[j] = t * y[j] - half * rowk[j];
+    }
+  }
+  if (n > 0) {
+    d[n - 1] = w[(n - 1) * n + n - 1];
+    tau[n - 1] = 0.0;
+  }
+}

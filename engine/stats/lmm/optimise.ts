@@ -1,0 +1,174 @@
+import { brentMaximize } from './brent.js';
+import type { ProfileLikelihood } from './profile.js';
+
+/**
+ * Where on the ln(delta) axis the profile log-likelihood is searched.
+ *
+ * delta = sigmaE2 / sigmaA2 runs over (deltaMin, infinity]; delta = infinity (sigmaA2 = 0) is the
+ * exact OLS limit. When K is positive definite, delta = 0 (sigmaE2 = 0) is a proper boundary and
+ * deltaMin = 0. When K is singular (always, for the re-centred GRM), the likelihood has a
+ * degenerate spike as delta -> 0 whenever the null space of K lies in the span of the fixed effects
+ * (it grows like -1/2 ln delta without bound), so, as GEMMA does (lambda <= 1e5), delta stays >= 1e-5.
+ */
+export const DELTA_MIN_SINGULAR = 1e-5;
+/** Beyond this, the interior is indistinguishable from the sigmaA2 = 0 limit, which is evaluated exactly. */
+export const T_MAX = Math.log(1e10);
+
+export interface ProfileOptimum {
+  /** ln delta of the maximum; +Infinity for sigmaA2 = 0, -Infinity for sigmaE2 = 0 (definite K). */
+  t: number;
+  logl: number;
+  where: 'interior' | 'sigmaA2=0' | 'sigmaE2=0' | 'delta-min';
+  evaluations: number;
+  converged: boolean;
+}
+
+export function searchBounds(prof: ProfileLikelihood): { tMin: number; tMax: number } {
+  return { tMin: prof.kernelIsDefinite ? Math.log(1e-12) : Math.log(DELTA_MIN_SINGULAR), tMax: T_MAX };
+}
+
+/** The value of l at the lower end of the search: delta = 0 exactly for definite K, else deltaMin. */
+function lowerBoundary(prof: ProfileLikelihood, tMin: number): { t: number; logl: number; where: ProfileOptimum['where'] } {
+  if (prof.kernelIsDefinite) return { t: -Infinity, logl: prof.evaluateDelta(0, false), where: 'sigmaE2=0' };
+  return { t: tMin, logl: prof.evaluate(tMin, false), where: 'delta-min' };
+}
+
+/**
+ * Newton's method on l(t), t = ln delta, from a warm start, with a step cap and backtracking so that
+ * every accepted step increases l. Converges quadratically at an interior maximum; returns when
+ * |dl/dt| is negligible or the iterate leaves the search interval (a boundary optimum).
+ */
+export function newtonMaximize(
+  prof: ProfileLikelihood,
+  t0: number,
+  tMin: number,
+  tMax: number,
+  maxIter = 60,
+): { t: number; logl: number; evaluations: number; converged: boolean } {
+  let t = Math.min(Math.max(t0, tMin), tMax);
+  let l = prof.evaluate(t, true);
+  let evals = 1;
+  for (let iter = 0; iter < maxIter; iter++) {
+    const g = prof.dlogl;
+    const h = prof.d2logl;
+    if (Math.abs(g) < 1e-9) return { t, logl: l, evaluations: evals, converged: true };
+    let step = h < 0 ? -g / h : Math.sign(g) * 1;
+    if (step > 3) step = 3;
+    if (step < -3) step = -3;
+    let accepted = false;
+    for (let halving = 0; halving < 50; halving++) {
+      let tn = t + step;
+      if (tn > tMax) tn = tMax;
+      if (tn < tMin) tn = tMin;
+      if (tn === t) break;
+      const ln = prof.evaluate(tn, false);
+      evals++;
+      if (ln >= l - 1e-13 * Math.abs(l)) {
+        t = tn;
+        accepted = true;
+        break;
+      }
+      step *= 0.5;
+    }
+    l = prof.evaluate(t, true);
+    evals++;
+    if (!accepted) {
+      // No ascent possible along the gradient within the interval: a boundary or a flat optimum.
+      return { t, logl: l, evaluations: evals, converged: Math.abs(prof.dlogl) < 1e-6 || t <= tMin || t >= tMax };
+    }
+    if ((t >= tMax && prof.dlogl > 0) || (t <= tMin && prof.dlogl < 0)) {
+      return { t, logl: l, evaluations: evals, converged: true };
+    }
+  }
+  return { t, logl: l, evaluations: evals, converged: Math.abs(prof.dlogl) < 1e-6 };
+}
+
+/** Brent on a bracket, then Newton to polish: the maximum of l inside [a, b]. */
+function refine(prof: ProfileLikelihood, a: number, b: number, tMin: number, tMax: number): { t: number; logl: number; evaluations: number } {
+  const br = brentMaximize((t) => prof.evaluate(t, false), a, b, 1e-10);
+  const nw = newtonMaximize(prof, br.t, Math.max(tMin, a), Math.min(tMax, b), 20);
+  return nw.logl >= br.value ? { t: nw.t, logl: nw.logl, evaluations: br.evaluations + nw.evaluations } : { t: br.t, logl: br.value, evaluations: br.evaluations + nw.evaluations };
+}
+
+function best(prof: ProfileLikelihood, interior: { t: number; logl: number }, tMin: number, evaluations: number, converged: boolean): ProfileOptimum {
+  let out: ProfileOptimum = { t: interior.t, logl: interior.logl, where: 'interior', evaluations, converged };
+  const lInf = prof.evaluateSigmaA2Zero();
+  if (lInf > out.logl + 1e-12 || (interior.t >= T_MAX && lInf >= out.logl - 1e-9)) {
+    out = { t: Infinity, logl: lInf, where: 'sigmaA2=0', evaluations: evaluations + 1, converged: true };
+  }
+  const low = lowerBoundary(prof, tMin);
+  if (low.logl > out.logl + 1e-12 || (interior.t <= tMin && low.logl >= out.logl - 1e-12)) {
+    out = { t: low.t, logl: low.logl, where: low.where, evaluations: evaluations + 2, converged: true };
+  }
+  return out;
+}
+
+/**
+ * The exact optimiser: l on a dense grid of ln delta, every local maximum of the grid refined by
+ * Brent and Newton, both boundaries evaluated exactly; the best of these. Slow (hundreds of
+ * evaluations) and robust: used for the null model (once per phenotype), as the fallback of the
+ * fast route, and as the reference in tests.
+ */
+export function exactMaximize(prof: ProfileLikelihood, gridPoints = 400): ProfileOptimum {
+  const { tMin, tMax } = searchBounds(prof);
+  const ts = new Float64Array(gridPoints);
+  const ls = new Float64Array(gridPoints);
+  for (let k = 0; k < gridPoints; k++) {
+    ts[k] = tMin + ((tMax - tMin) * k) / (gridPoints - 1);
+    ls[k] = prof.evaluate(ts[k]!, false);
+  }
+  let bestInterior = { t: ts[0]!, logl: ls[0]! };
+  let evals = gridPoints;
+  for (let k = 0; k < gridPoints; k++) {
+    const left = k > 0 ? ls[k - 1]! : -Infinity;
+    const right = k < gridPoints - 1 ? ls[k + 1]! : -Infinity;
+    if (ls[k]! >= left && ls[k]! >= right) {
+      const a = ts[Math.max(0, k - 1)]!;
+      const b = ts[Math.min(gridPoints - 1, k + 1)]!;
+      const r = refine(prof, a, b, tMin, tMax);
+      evals += r.evaluations;
+      if (r.logl > bestInterior.logl) bestInterior = r;
+    }
+  }
+  return best(prof, bestInterior, tMin, evals, true);
+}
+
+/** ln delta of the sparse safety grid of the fast route: delta = 1e-5 .. 1e5, one point a decade. */
+const SAFETY_GRID = Array.from({ length: 11 }, (_, k) => Math.log(10) * (k - 5));
+
+/**
+ * The fast route: Newton from a warm start (the null model's delta), then a sparse grid of l over
+ * delta = 1e-5..1e5 and both boundaries as a check that no other mode is higher; if one is, the
+ * bracket around it is refined exactly. Lands on the same maximum as exactMaximize.
+ */
+export function fastMaximize(prof: ProfileLikelihood, tStart: number): ProfileOptimum {
+  const { tMin, tMax } = searchBounds(prof);
+  const t0 = Number.isFinite(tStart) ? tStart : tStart > 0 ? Math.log(1e3) : tMin;
+  const nw = newtonMaximize(prof, t0, tMin, tMax);
+  let interior = { t: nw.t, logl: nw.logl };
+  let evals = nw.evaluations;
+  let converged = nw.converged;
+  let gridBest = -Infinity;
+  let gridK = -1;
+  const gl = new Float64Array(SAFETY_GRID.length);
+  for (let k = 0; k < SAFETY_GRID.length; k++) {
+    const t = SAFETY_GRID[k]!;
+    gl[k] = t < tMin || t > tMax ? -Infinity : prof.evaluate(t, false);
+    if (gl[k]! > gridBest) {
+      gridBest = gl[k]!;
+      gridK = k;
+    }
+  }
+  evals += SAFETY_GRID.length;
+  if (!converged || gridBest > interior.logl + 1e-9) {
+    const a = Math.max(tMin, SAFETY_GRID[Math.max(0, gridK - 1)]!);
+    const b = Math.min(tMax, SAFETY_GRID[Math.min(SAFETY_GRID.length - 1, gridK + 1)]!);
+    const r = refine(prof, a, b, tMin, tMax);
+    evals += r.evaluations;
+    if (r.logl > interior.logl) {
+      interior = r;
+      converged = true;
+    }
+  }
+  return best(prof, interior, tMin, evals, converged);
+}

@@ -1,0 +1,230 @@
+import { choleskyInPlace, choleskySolveInPlace, choleskyInverseDiagonal } from '../linalg.js';
+import { LN_2PI, type EigenModel } from './model.js';
+
+/**
+ * The profile log-likelihood of delta = sigmaE2 / sigmaA2, with b and sigmaA2 at their ML values
+ * given delta (closed forms). With H = K + delta I (eigenvalues s_i + delta), w_i = 1 / (s_i + delta):
+ *
+ *   b(delta)       = (X*^T W X*)^-1 X*^T W y*            (GLS)
+ *   Q(delta)       = y^T P y = sum_i w_i r_i^2,            r = y* - X* b
+ *   sigmaA2(delta) = Q / n,   sigmaE2 = delta sigmaA2
+ *   l(delta)       = -n/2 (1 + ln 2pi + ln(Q/n)) - 1/2 sum_i ln(s_i + delta)
+ *
+ * Derivatives (P = W - W X (X^T W X)^-1 X^T W, dP/d delta = -P P):
+ *   dl/d delta   = -1/2 sum w_i + n/2 Q1/Q,                       Q1 = y^T P P y = sum w_i^2 r_i^2
+ *   d2l/d delta2 =  1/2 sum w_i^2 + n/2 ((Q1/Q)^2 - 2 Q2/Q),      Q2 = y^T P P P y
+ * and the optimiser works in t = ln delta: dl/dt = delta l', d2l/dt2 = delta l' + delta^2 l''.
+ *
+ * One evaluation is O(n p^2) with p the number of fixed effects; buffers are reused, nothing allocated.
+ */
+export class ProfileLikelihood {
+  readonly n: number;
+  readonly s: Float64Array;
+  private y: Float64Array = new Float64Array(0);
+  private x: Float64Array[] = [];
+  private p = 0;
+  private readonly w: Float64Array;
+  private readonly r: Float64Array;
+  private readonly m: Float64Array;
+  private readonly bvec: Float64Array;
+  private readonly g: Float64Array;
+  /** True when every s_i > 0, i.e. delta = 0 (sigmaE2 = 0) is a proper boundary. */
+  readonly kernelIsDefinite: boolean;
+
+  /** Results of the last evaluation. */
+  logl = NaN;
+  dlogl = NaN; // d l / d t
+  d2logl = NaN; // d2 l / d t2
+  q = NaN;
+
+  constructor(s: Float64Array, maxCols: number) {
+    this.n = s.length;
+    this.s = s;
+    this.w = new Float64Array(this.n);
+    this.r = new Float64Array(this.n);
+    this.m = new Float64Array(maxCols * maxCols);
+    this.bvec = new Float64Array(maxCols);
+    this.g = new Float64Array(maxCols);
+    let definite = true;
+    for (let i = 0; i < this.n; i++) if (!(s[i]! > 0)) definite = false;
+    this.kernelIsDefinite = definite;
+  }
+
+  /** Point the evaluator at a model's data (columns must be linearly independent). */
+  bind(model: EigenModel): void {
+    this.y = model.y;
+    this.x = model.x;
+    this.p = model.x.length;
+  }
+
+  get columns(): number {
+    return this.p;
+  }
+
+  /**
+   * Fill M = X^T W X (lower triangle + full copy), b = X^T W y, return y^T W y. Weights must be in w.
+   */
+  private gls(): number {
+    const { n, w, x, y, p, m, bvec } = this;
+    for (let j = 0; j < p; j++) {
+      const xj = x[j]!;
+      for (let k = 0; k <= j; k++) {
+        const xk = x[k]!;
+        let acc = 0;
+        for (let i = 0; i < n; i++) acc += w[i]! * xj[i]! * xk[i]!;
+        m[j * p + k] = acc;
+        m[k * p + j] = acc;
+      }
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc += w[i]! * xj[i]! * y[i]!;
+      bvec[j] = acc;
+    }
+    let yy = 0;
+    for (let i = 0; i < n; i++) yy += w[i]! * y[i]! * y[i]!;
+    return yy;
+  }
+
+  /** Fill w_i = 1/(s_i + delta) and return sum ln(s_i + delta). */
+  private weights(delta: number): number {
+    const { n, s, w } = this;
+    let logdet = 0;
+    for (let i = 0; i < n; i++) {
+      const d = s[i]! + delta;
+      w[i] = 1 / d;
+      logdet += Math.log(d);
+    }
+    return logdet;
+  }
+
+  /**
+   * Evaluate l at delta = exp(t) (and its first two t-derivatives when derivs is true).
+   * Returns l; -Infinity if the weighted design is singular at this delta.
+   */
+  evaluate(t: number, derivs: boolean): number {
+    const delta = Math.exp(t);
+    return this.evaluateDelta(delta, derivs);
+  }
+
+  evaluateDelta(delta: number, derivs: boolean): number {
+    const { n, p, w, m, bvec, r, x, y, g } = this;
+    const logdet = this.weights(delta);
+    const yy = this.gls();
+    // Solve for b, Q = y'Wy - b'X'Wy.
+    if (p > 0 && !choleskyInPlace(m, p)) {
+      this.logl = -Infinity;
+      return this.logl;
+    }
+    let q = yy;
+    if (p > 0) {
+      const bx = bvec.slice(0, p);
+      choleskySolveInPlace(m, p, bvec);
+      q = yy;
+      for (let j = 0; j < p; j++) q -= bx[j]! * bvec[j]!;
+    }
+    if (!(q > 0)) {
+      // Exact fit (residual zero): recompute Q from residuals to avoid cancellation.
+      q = this.residualQ();
+    }
+    this.q = q;
+    this.logl = -0.5 * n * (1 + LN_2PI + Math.log(q / n)) - 0.5 * logdet;
+    if (!derivs) return this.logl;
+
+    // Residuals r = y - X b and the sums needed for Q1, Q2.
+    for (let i = 0; i < n; i++) r[i] = y[i]!;
+    for (let j = 0; j < p; j++) {
+      const xj = x[j]!;
+      const bj = bvec[j]!;
+      for (let i = 0; i < n; i++) r[i] = r[i]! - bj * xj[i]!;
+    }
+    let sumW = 0;
+    let sumW2 = 0;
+    let q1 = 0;
+    let q2a = 0;
+    for (let i = 0; i < n; i++) {
+      const wi = w[i]!;
+      const wr = wi * r[i]!;
+      sumW += wi;
+      sumW2 += wi * wi;
+      q1 += wr * wr;
+      q2a += wi * wr * wr;
+    }
+    // Q2 = v'Wv - (X'Wv)' M^-1 (X'Wv), v = P y = W r.
+    for (let j = 0; j < p; j++) {
+      const xj = x[j]!;
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc += xj[i]! * w[i]! * w[i]! * r[i]!;
+      g[j] = acc;
+    }
+    const gsol = g.slice(0, p);
+    if (p > 0) choleskySolveInPlace(m, p, gsol);
+    let q2 = q2a;
+    for (let j = 0; j < p; j++) q2 -= g[j]! * gsol[j]!;
+
+    const dDelta = -0.5 * sumW + (0.5 * n * q1) / q;
+    const d2Delta = 0.5 * sumW2 + 0.5 * n * ((q1 / q) * (q1 / q) - (2 * q2) / q);
+    this.dlogl = delta * dDelta;
+    this.d2logl = delta * dDelta + delta * delta * d2Delta;
+    return this.logl;
+  }
+
+  private residualQ(): number {
+    const { n, p, w, x, y, bvec } = this;
+    let q = 0;
+    for (let i = 0; i < n; i++) {
+      let ri = y[i]!;
+      for (let j = 0; j < p; j++) ri -= bvec[j]! * x[j]![i]!;
+      q += w[i]! * ri * ri;
+    }
+    return q;
+  }
+
+  /**
+   * The limit delta -> infinity: sigmaA2 = 0, ordinary least squares.
+   * l = -n/2 (1 + ln 2pi + ln(RSS/n)).
+   */
+  evaluateSigmaA2Zero(): number {
+    const { n, w } = this;
+    w.fill(1);
+    const yy = this.gls();
+    const { p, m, bvec } = this;
+    if (p > 0 && !choleskyInPlace(m, p)) return -Infinity;
+    let rss = yy;
+    if (p > 0) {
+      const bx = bvec.slice(0, p);
+      choleskySolveInPlace(m, p, bvec);
+      for (let j = 0; j < p; j++) rss -= bx[j]! * bvec[j]!;
+    }
+    if (!(rss > 0)) rss = this.residualQ();
+    this.q = rss;
+    this.logl = -0.5 * n * (1 + LN_2PI + Math.log(rss / n));
+    return this.logl;
+  }
+
+  /**
+   * Estimates at a given delta (Infinity for sigmaA2 = 0): b, se(b), sigmaA2, sigmaE2.
+   * Var(b) = (X^T V^-1 X)^-1 = sigmaA2 (X^T H^-1 X)^-1 (or sigmaE2 (X^T X)^-1 at sigmaA2 = 0).
+   */
+  estimates(delta: number): { logl: number; beta: Float64Array; se: Float64Array; sigmaA2: number; sigmaE2: number } {
+    const { n, p } = this;
+    let logl: number;
+    let sigmaA2: number;
+    let sigmaE2: number;
+    if (delta === Infinity) {
+      logl = this.evaluateSigmaA2Zero();
+      sigmaA2 = 0;
+      sigmaE2 = this.q / n;
+    } else {
+      logl = this.evaluateDelta(delta, false);
+      sigmaA2 = this.q / n;
+      sigmaE2 = delta * sigmaA2;
+    }
+    const beta = this.bvec.slice(0, p);
+    const se = new Float64Array(p);
+    if (p > 0 && Number.isFinite(logl)) {
+      choleskyInverseDiagonal(this.m, p, se);
+      const scale = delta === Infinity ? sigmaE2 : sigmaA2;
+      for (let j = 0; j < p; j++) se[j] = Math.sqrt(se[j]! * scale);
+    }
+    return { logl, beta, se, sigmaA2, sigmaE2 };
+  }
+}
