@@ -27,7 +27,8 @@ Usage:
       --covar FILE --covar-names a,b     covariates (fixed effects; the intercept is always in)
       --kinship centered|standardized|FILE   relatedness matrix (default centered, GEMMA -gk 1)
       --model add-dom|additive           2-df additive + dominance (default) or 1-df additive
-      --method fast|em|squarem           ML route: fast (default), the lecture's plain EM, or EM with SQUAREM
+      --method fast|em|squarem|exact     ML route: fast (default), the lecture's plain EM, EM with SQUAREM,
+                                         or the exact reference optimiser (dense grid + Brent; slow)
       --maf 0.01 --max-miss 0.05         SNP filters among the analysed individuals
   kinscan kinship --bfile PREFIX [--standardized] [--pheno FILE --trait NAME] --out K.txt
       Without --pheno, the individuals with a phenotype in .fam column 6 define the SNP filters (as GEMMA).
@@ -75,7 +76,7 @@ async function scanCommand(args: string[]): Promise<number> {
   const model = (v.model as string | undefined) ?? DEFAULT_SETTINGS.model;
   if (model !== 'add-dom' && model !== 'additive') throw new UsageError(`--model must be add-dom or additive, got '${model}'`);
   const method = (v.method as string | undefined) ?? DEFAULT_SETTINGS.method;
-  if (method !== 'fast' && method !== 'em' && method !== 'squarem') throw new UsageError(`--method must be fast, em or squarem, got '${method}'`);
+  if (method !== 'fast' && method !== 'em' && method !== 'squarem' && method !== 'exact') throw new UsageError(`--method must be fast, em, squarem or exact, got '${method}'`);
   const kin = (v.kinship as string | undefined) ?? 'centered';
   let kinship: ScanSettings['kinship'];
   if (kin === 'centered' || kin === 'standardized') kinship = kin;

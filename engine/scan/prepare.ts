@@ -144,10 +144,8 @@ export function prepareScan(settings: ScanSettings, progress?: Progress): Prepar
   const wStar = [ones, ...samples.covariates].map((c) => rotateVector(u, n, c));
   const nullModel: EigenModel = { n, s, y: yStar, x: wStar };
   const prof = new ProfileLikelihood(s, wStar.length + 2);
-  const nullFit =
-    settings.method === 'fast'
-      ? fitModel(nullModel, prof, { method: 'exact' })
-      : fitModel(nullModel, prof, { method: settings.method });
+  // The null model is fitted once per trait: by the exact optimiser, or by EM when EM was asked for.
+  const nullFit = fitModel(nullModel, prof, { method: settings.method === 'fast' ? 'exact' : settings.method });
   lap('null');
 
   return {

@@ -37,6 +37,8 @@ export interface ScanOptions {
   blockSize?: number;
   /** Start at this position in prep.tested (resume). */
   from?: number;
+  /** Stop before this position in prep.tested (default: all). */
+  to?: number;
   onBlock: (rows: ScanRow[], progress: ScanProgress) => void;
   /** Polled between blocks; returning true stops the scan. */
   shouldStop?: () => boolean;
@@ -70,7 +72,8 @@ export function runScan(prep: PreparedScan, opts: ScanOptions): ScanSkips {
 
   const bps = plink.bed.bytesPerSnp;
   const from = opts.from ?? 0;
-  if (from >= tested.length) return skips;
+  const to = Math.min(opts.to ?? tested.length, tested.length);
+  if (from >= to) return skips;
   let pos = from;
 
   // Gram entries among W* are the same for every SNP.
@@ -82,9 +85,9 @@ export function runScan(prep: PreparedScan, opts: ScanOptions): ScanSkips {
   const wGram = new Float64Array(c * c);
   for (let a = 0; a < c; a++) for (let b = 0; b < c; b++) wGram[a * c + b] = dot(wStar[a]!, wStar[b]!);
 
-  while (pos < tested.length) {
+  while (pos < to) {
     if (opts.shouldStop?.()) break;
-    const count = Math.min(blockSize, tested.length - pos);
+    const count = Math.min(blockSize, to - pos);
     const firstSnp = tested[pos]!;
     const lastSnp = tested[pos + count - 1]!;
     // Decode the block's SNPs (they lie between firstSnp and lastSnp in the file).

@@ -15,7 +15,8 @@ export interface ScanSettings {
   /** A kinship built from the genotypes, or a whitespace n x n matrix file in .fam order. */
   kinship: KinshipMode | { file: string };
   model: GeneticModel;
-  method: Exclude<FitMethod, 'exact'>;
+  /** fast (default), em (the lecture's plain EM), squarem (EM accelerated), exact (reference optimiser, slow). */
+  method: FitMethod;
   maf: number;
   maxMissing: number;
 }

@@ -33,16 +33,19 @@ export interface EigenOptions extends DcOptions {
 
 /** What differs between the TypeScript and the wasm pipelines. */
 interface Backend {
-  /** Zero-filled arrays of the given lengths (wasm: views on its linear memory). */
+  /** Arrays of the given lengths, contents unspecified (wasm: views on its linear memory). */
   allocate(lengths: number[]): Float64Array[];
   gemm: GemmStrided;
   tridiagonalise: Tridiagonaliser;
+  /** Doubles of scratch the tridiagonaliser needs. */
+  tridiagWorkSize(n: number): number;
 }
 
 const tsBackend: Backend = {
   allocate: (lengths) => lengths.map((len) => new Float64Array(len)),
   gemm: gemmStridedTS,
   tridiagonalise: tridiagonaliseTS,
+  tridiagWorkSize: (n) => 2 * n,
 };
 
 function wasmBackend(k: WasmKernels): Backend {
@@ -50,7 +53,8 @@ function wasmBackend(k: WasmKernels): Backend {
     allocate: (lengths) => allocateViews(k, lengths),
     gemm: gemmStridedWasm(k),
     tridiagonalise: (w, n, d, e, tau, work) =>
-      k.exports.tridiagonalise_f64(w.byteOffset, n, d.byteOffset, e.byteOffset, tau.byteOffset, work.byteOffset),
+      k.exports.tridiagonalise_f64(w.byteOffset, n, d.byteOffset, e.byteOffset, tau.byteOffset, work.byteOffset, k.packPtr),
+    tridiagWorkSize: (n) => k.exports.tridiag_work_size(n),
   };
 }
 
@@ -84,7 +88,7 @@ function symEigenWith(backend: Backend, a: Float64Array, n: number, options: Eig
   const nn = n * n;
   const rs = reflectorScratchSizes(n);
   const [w, zt, zc, zg, st, d, e, tau, work, vt, v, y, y2, tt] = backend.allocate([
-    nn, nn, nn, nn, nn, n, n, n, 2 * n, rs.vt, rs.v, rs.y, rs.y2, rs.tt,
+    nn, nn, nn, nn, nn, n, n, n, backend.tridiagWorkSize(n), rs.vt, rs.v, rs.y, rs.y2, rs.tt,
   ]);
   const t0 = performance.now();
   // 1. A = Q T Q^T (w: reflectors by rows).

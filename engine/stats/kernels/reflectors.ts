@@ -12,7 +12,7 @@ export const REFLECTOR_BLOCK = 64;
 /** Scratch for applyReflectorsRight, sizes in doubles (nb = REFLECTOR_BLOCK). */
 export function reflectorScratchSizes(n: number): { vt: number; v: number; y: number; y2: number; tt: number } {
   const nb = REFLECTOR_BLOCK;
-  return { vt: nb * n, v: nb * n, y: nb * n, y2: nb * n, tt: nb * nb };
+  return { vt: nb * n, v: nb * n, y: nb * n, y2: nb * n, tt: 2 * nb * nb };
 }
 
 export interface ReflectorScratch {
@@ -20,6 +20,7 @@ export interface ReflectorScratch {
   v: Float64Array;
   y: Float64Array;
   y2: Float64Array;
+  /** 2 * nb * nb: T^T, then the Gram matrix V^T V. */
   tt: Float64Array;
 }
 
@@ -39,7 +40,10 @@ export function applyReflectorsRight(
     const c0 = kb + 1; // first column touched by the block
     const len = n - c0;
     buildBlockVectors(w, n, kb, b, c0, len, s.vt, s.v);
-    buildTriangularFactorT(tau, kb, b, len, s.vt, s.tt);
+    // Gram matrix G = V^T V (b x b) for the triangular factor, then T^T into tt.
+    const g = s.tt.subarray(b * b, 2 * b * b);
+    gemm(b, len, b, 1, s.vt, 0, len, s.v, 0, b, 0, g, 0, b);
+    buildTriangularFactorT(tau, kb, b, g, s.tt);
     // Y = X[:, c0:] V ; Y2 = Y T^T ; X[:, c0:] -= Y2 V^T
     gemm(rows, len, b, 1, x, c0, n, s.v, 0, b, 0, s.y, 0, b);
     gemm(rows, b, b, 1, s.y, 0, b, s.tt, 0, b, 0, s.y2, 0, b);
@@ -62,28 +66,18 @@ function buildBlockVectors(
 
 /**
  * Upper-triangular T with H_kb ... H_{kb+b-1} = I - V T V^T (dlarft forward columnwise),
- * stored TRANSPOSED in tt (b x b row-major), i.e. tt = T^T, ready for Y T^T.
+ * stored TRANSPOSED in tt (b x b row-major), i.e. tt = T^T, ready for Y T^T. g = V^T V.
  */
-function buildTriangularFactorT(
-  tau: Float64Array, kb: number, b: number, len: number, vt: Float64Array, tt: Float64Array,
-): void {
+function buildTriangularFactorT(tau: Float64Array, kb: number, b: number, g: Float64Array, tt: Float64Array): void {
   tt.fill(0, 0, b * b);
-  const u = new Float64Array(b);
   for (let i = 0; i < b; i++) {
     const ti = tau[kb + i];
     tt[i * b + i] = ti;
     if (ti === 0) continue;
-    // u_j = v_j . v_i over the support of v_i (columns from its unit entry on).
-    const from = i; // v_i is zero before index i of the block's column range
-    for (let j = 0; j < i; j++) {
-      let dot = 0;
-      for (let c = from; c < len; c++) dot += vt[j * len + c] * vt[i * len + c];
-      u[j] = dot;
-    }
-    // T[0:i, i] = -tau_i T[0:i, 0:i] u  (T[j, l] stored at tt[l*b + j]).
+    // T[0:i, i] = -tau_i T[0:i, 0:i] (V^T v_i), with V^T v_i = G[0:i, i]  (T[j, l] is tt[l*b + j]).
     for (let j = 0; j < i; j++) {
       let acc = 0;
-      for (let l = j; l < i; l++) acc += tt[l * b + j] * u[l];
+      for (let l = j; l < i; l++) acc += tt[l * b + j] * g[l * b + i];
       tt[i * b + j] = -ti * acc;
     }
   }

@@ -38,7 +38,8 @@ export interface KernelExports {
     m: number, k: number, n: number, alpha: number, a: number, lda: number, b: number, ldb: number,
     beta: number, c: number, ldc: number, pack: number,
   ): void;
-  tridiagonalise_f64(w: number, n: number, d: number, e: number, tau: number, work: number): void;
+  tridiag_work_size(n: number): number;
+  tridiagonalise_f64(w: number, n: number, d: number, e: number, tau: number, work: number, pack: number): void;
 }
 
 export interface WasmKernels {
@@ -124,9 +125,11 @@ export function reserve(k: WasmKernels, bytes: number): void {
 
 /**
  * Lay out arrays of the given lengths (in doubles) from dataBase, growing memory as needed,
- * and return zero-filled Float64Array views on them.
+ * and return Float64Array views on them. Every call reuses the same region, so views from an
+ * earlier call alias the new ones. The contents are left as they are (callers overwrite them)
+ * unless `zero` is set: zero-filling hundreds of MB costs more than some of the kernels.
  */
-export function allocateViews(k: WasmKernels, lengths: number[]): Float64Array[] {
+export function allocateViews(k: WasmKernels, lengths: number[], zero = false): Float64Array[] {
   let ptr = k.dataBase;
   const ptrs = lengths.map((len) => {
     const p = ptr;
@@ -136,7 +139,7 @@ export function allocateViews(k: WasmKernels, lengths: number[]): Float64Array[]
   reserve(k, ptr);
   return lengths.map((len, i) => {
     const v = new Float64Array(k.memory.buffer, ptrs[i], len);
-    v.fill(0);
+    if (zero) v.fill(0);
     return v;
   });
 }

@@ -218,11 +218,11 @@ static void fused_row(f64 *row, const f64 *vp, const f64 *wp, int pending, const
   y[i] += dot0 + hsum(DOT);
 }
 
-/* w: n x n row-major (upper triangle read); d, e, tau: n; work: 2n doubles. */
-EXPORT void tridiagonalise_f64(f64 *w, int n, f64 *d, f64 *e, f64 *tau, f64 *work) {
+/* Unblocked reduction of rows k0..n-1 (rows k0.. must be up to date); work: 2n doubles. */
+static void tridiag_unblocked(f64 *w, int n, int k0, f64 *d, f64 *e, f64 *tau, f64 *work) {
   f64 *wp = work, *y = work + n;
   int pending = 0;
-  for (int k = 0; k < n - 1; k++) {
+  for (int k = k0; k < n - 1; k++) {
     f64 *vp = w + (k - 1) * n; /* v_{k-1}, valid only when pending */
     f64 *rowk = w + k * n;
     /* 1. Bring row k up to date, then build its reflector. */
@@ -252,4 +252,138 @@ EXPORT void tridiagonalise_f64(f64 *w, int n, f64 *d, f64 *e, f64 *tau, f64 *wor
     d[n - 1] = w[(n - 1) * n + n - 1];
     tau[n - 1] = 0.0;
   }
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Blocked reduction (LAPACK dsytrd + dlatrd, uplo = 'L' read as rows): panels of TNB       */
+/* reflectors are built with level-2 operations against the NOT yet updated trailing        */
+/* matrix (plus corrections from the panel), then the trailing matrix gets one rank-2*TNB    */
+/* update A22 -= V W^T + W V^T through the GEMM kernel.                                       */
+/* ------------------------------------------------------------------------------------ */
+
+#define TNB 32   /* panel width */
+#define TNX 128  /* rows left to the unblocked code */
+#define TRB 64   /* row block of the trailing update */
+
+/* Doubles of scratch that tridiagonalise_f64 needs. */
+EXPORT int tridiag_work_size(int n) { return 2 * n + TNB * n + 4 * TNB * n + 2 * TNB; }
+
+static f64 dot(const f64 *x, const f64 *y, int len) {
+  f64x2 acc = wasm_f64x2_splat(0);
+  int j = 0;
+  for (; j + 2 <= len; j += 2) acc = wasm_f64x2_add(acc, wasm_f64x2_mul(wasm_v128_load(x + j), wasm_v128_load(y + j)));
+  f64 s = hsum(acc);
+  for (; j < len; j++) s += x[j] * y[j];
+  return s;
+}
+
+/* y += alpha x */
+static void axpy(f64 *y, const f64 *x, f64 alpha, int len) {
+  f64x2 A = wasm_f64x2_splat(alpha);
+  int j = 0;
+  for (; j + 2 <= len; j += 2)
+    wasm_v128_store(y + j, wasm_f64x2_add(wasm_v128_load(y + j), wasm_f64x2_mul(A, wasm_v128_load(x + j))));
+  for (; j < len; j++) y[j] += alpha * x[j];
+}
+
+/* y[s..n) = A[s.., s..] v[s..) for the symmetric trailing matrix in upper-by-rows storage:
+   each row contributes a dot product (to y_i) and an axpy (to y_j, j > i); two rows per pass. */
+static void symv_rows(const f64 *w, int n, int s, const f64 *v, f64 *y) {
+  for (int j = s; j < n; j++) y[j] = 0.0;
+  int i = s;
+  for (; i + 2 <= n; i += 2) {
+    const f64 *r0 = w + i * n, *r1 = r0 + n;
+    f64 v0 = v[i], v1 = v[i + 1];
+    /* the 2x2 diagonal block */
+    f64 d0 = r0[i] * v0 + r0[i + 1] * v1;
+    f64 d1 = r0[i + 1] * v0 + r1[i + 1] * v1;
+    f64x2 V0 = wasm_f64x2_splat(v0), V1 = wasm_f64x2_splat(v1);
+    f64x2 D0 = wasm_f64x2_splat(0), D1 = D0;
+    int j = i + 2;
+    for (; j + 2 <= n; j += 2) {
+      f64x2 a0 = wasm_v128_load(r0 + j), a1 = wasm_v128_load(r1 + j), vj = wasm_v128_load(v + j);
+      D0 = wasm_f64x2_add(D0, wasm_f64x2_mul(a0, vj));
+      D1 = wasm_f64x2_add(D1, wasm_f64x2_mul(a1, vj));
+      wasm_v128_store(y + j, wasm_f64x2_add(wasm_v128_load(y + j),
+                                            wasm_f64x2_add(wasm_f64x2_mul(a0, V0), wasm_f64x2_mul(a1, V1))));
+    }
+    for (; j < n; j++) {
+      d0 += r0[j] * v[j];
+      d1 += r1[j] * v[j];
+      y[j] += r0[j] * v0 + r1[j] * v1;
+    }
+    y[i] += d0 + hsum(D0);
+    y[i + 1] += d1 + hsum(D1);
+  }
+  if (i < n) y[i] += w[i * n + i] * v[i];
+}
+
+/* Panel: reflectors p..p+nb-1. v_j lives in row p+j of w (columns p+j+1..), w_j in row j of wt. */
+static void tridiag_panel(f64 *w, int n, int p, int nb, f64 *d, f64 *e, f64 *tau, f64 *wt, f64 *t1, f64 *t2) {
+  for (int i = 0; i < nb; i++) {
+    int r = p + i;
+    f64 *rowr = w + r * n;
+    /* Update row r (columns r..n-1) with the panel's earlier reflectors. */
+    for (int j = 0; j < i; j++) {
+      const f64 *vj = w + (p + j) * n, *wj = wt + j * n;
+      axpy(rowr + r, vj + r, -wj[r], n - r);
+      axpy(rowr + r, wj + r, -vj[r], n - r);
+    }
+    d[r] = rowr[r];
+    f64 beta;
+    f64 t = householder(rowr + r + 1, n - r - 1, &beta);
+    e[r] = beta;
+    tau[r] = t;
+    /* w_i = tau (A22 - V W^T - W V^T) v - (tau/2)(w.v) v, A22 as of the panel start. */
+    f64 *wi = wt + i * n;
+    const f64 *v = rowr;
+    int s = r + 1, len = n - s;
+    symv_rows(w, n, s, v, wi);
+    for (int j = 0; j < i; j++) {
+      t1[j] = dot(wt + j * n + s, v + s, len);
+      t2[j] = dot(w + (p + j) * n + s, v + s, len);
+    }
+    for (int j = 0; j < i; j++) {
+      axpy(wi + s, w + (p + j) * n + s, -t1[j], len);
+      axpy(wi + s, wt + j * n + s, -t2[j], len);
+    }
+    for (int j = s; j < n; j++) wi[j] *= t;
+    f64 alpha = -0.5 * t * dot(wi + s, v + s, len);
+    axpy(wi + s, v + s, alpha, len);
+  }
+}
+
+/* Trailing update of rows/columns s..n-1: A22 -= [V W] [W^T; V^T], by row blocks (upper part). */
+static void tridiag_trailing(f64 *w, int n, int p, int nb, const f64 *wt, f64 *a2, f64 *b2, f64 *pack) {
+  int s = p + nb, len = n - s, kk = 2 * nb;
+  for (int r = 0; r < len; r++)
+    for (int j = 0; j < nb; j++) {
+      a2[r * kk + j] = w[(p + j) * n + s + r];
+      a2[r * kk + nb + j] = wt[j * n + s + r];
+    }
+  for (int j = 0; j < nb; j++) {
+    __builtin_memcpy(b2 + j * len, wt + j * n + s, (unsigned long)len * sizeof(f64));
+    __builtin_memcpy(b2 + (nb + j) * len, w + (p + j) * n + s, (unsigned long)len * sizeof(f64));
+  }
+  for (int r0 = 0; r0 < len; r0 += TRB) {
+    int rows = len - r0 < TRB ? len - r0 : TRB;
+    gemm_f64(rows, kk, len - r0, -1.0, a2 + r0 * kk, kk, b2 + r0, len, 1.0, w + (s + r0) * n + s + r0, n, pack);
+  }
+}
+
+/* w: n x n row-major (upper triangle read); d, e, tau: n; work: tridiag_work_size(n) doubles;
+   pack: gemm_pack_size() doubles. */
+EXPORT void tridiagonalise_f64(f64 *w, int n, f64 *d, f64 *e, f64 *tau, f64 *work, f64 *pack) {
+  f64 *wt = work + 2 * n, *a2 = wt + TNB * n, *b2 = a2 + 2 * TNB * n, *t1 = b2 + 2 * TNB * n, *t2 = t1 + TNB;
+  int p = 0;
+  for (; n - p > TNX + TNB; p += TNB) {
+    tridiag_panel(w, n, p, TNB, d, e, tau, wt, t1, t2);
+    tridiag_trailing(w, n, p, TNB, wt, a2, b2, pack);
+  }
+  tridiag_unblocked(w, n, p, d, e, tau, work);
+}
+
+/* The unblocked (fused level-2) reduction alone, for comparisons. work: 2n doubles. */
+EXPORT void tridiagonalise_unblocked_f64(f64 *w, int n, f64 *d, f64 *e, f64 *tau, f64 *work) {
+  tridiag_unblocked(w, n, 0, d, e, tau, work);
 }

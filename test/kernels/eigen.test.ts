@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { symEigen, symEigenFast, symEigenQL, symEigenWasm, type SymEigen } from '../../engine/stats/kernels/eigen.js';
+import { eigenErrors, grmLike, maxAbs, randomSymmetric, withSpectrum } from './helpers.js';
+
+type Solver = (a: Float64Array, n: number) => SymEigen;
+
+const SOLVERS: [string, Solver][] = [
+  ['ts', (a, n) => symEigen(a, n)],
+  ['wasm', (a, n) => symEigenWasm(a, n)],
+  ['fast', symEigenFast],
+  ['ts, divide and conquer down to 2x2 leaves', (a, n) => symEigen(a, n, { leaf: 2 })],
+  ['wasm, divide and conquer down to 2x2 leaves', (a, n) => symEigenWasm(a, n, { leaf: 2 })],
+  ['QL reference', symEigenQL],
+];
+
+const TOL = 1e-12;
+
+/** Runs the solver, checks the structural contract and the accuracy bounds; returns the result. */
+function check(solve: Solver, a: Float64Array, n: number): SymEigen {
+  const copy = a.slice();
+  const r = solve(a, n);
+  expect(a).toEqual(copy); // input untouched
+  expect(r.n).toBe(n);
+  expect(r.values.length).toBe(n);
+  expect(r.vectorsT.length).toBe(n * n);
+  for (let k = 1; k < n; k++) expect(r.values[k]).toBeGreaterThanOrEqual(r.values[k - 1]);
+  const { residual, orthogonality } = eigenErrors(a, n, r);
+  expect(residual).toBeLessThan(TOL);
+  expect(orthogonality).toBeLessThan(TOL);
+  return r;
+}
+
+function sortedCopy(x: ArrayLike<number>): number[] {
+  return Array.from(x).sort((p, q) => p - q);
+}
+
+describe.each(SOLVERS)('symEigen (%s)', (_name, solve) => {
+  it('n = 0', () => {
+    const r = solve(new Float64Array(0), 0);
+    expect(r.values.length).toBe(0);
+    expect(r.vectorsT.length).toBe(0);
+  });
+
+  it('n = 1', () => {
+    const r = check(solve, Float64Array.of(-3.5), 1);
+    expect(r.values[0]).toBe(-3.5);
+    expect(Math.abs(r.vectorsT[0])).toBe(1);
+  });
+
+  it('n = 2 (known eigenvalues 1 and 3)', () => {
+    const r = check(solve, Float64Array.of(2, 1, 1, 2), 2);
+    expect(r.values[0]).toBeCloseTo(1, 14);
+    expect(r.values[1]).toBeCloseTo(3, 14);
+  });
+
+  it('n = 3 (known eigenvalues 2 - sqrt 2, 2, 2 + sqrt 2)', () => {
+    const r = check(solve, Float64Array.of(2, -1, 0, -1, 2, -1, 0, -1, 2), 3);
+    expect(r.values[0]).toBeCloseTo(2 - Math.SQRT2, 14);
+    expect(r.values[1]).toBeCloseTo(2, 14);
+    expect(r.values[2]).toBeCloseTo(2 + Math.SQRT2, 14);
+  });
+
+  it.each([4, 7, 31, 64, 101])('random symmetric n = %i', (n) => {
+    check(solve, randomSymmetric(n, n), n);
+  });
+
+  it('zero matrix', () => {
+    const r = check(solve, new Float64Array(25), 5);
+    expect(Array.from(r.values)).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('diagonal matrix (eigenvalues are the sorted diagonal)', () => {
+    const diag = [3, -1, 7, 0, 2, 2, -5, 1e-3, 4, 3];
+    const n = diag.length;
+    const a = new Float64Array(n * n);
+    diag.forEach((x, i) => (a[i * n + i] = x));
+    const r = check(solve, a, n);
+    expect(Array.from(r.values)).toEqual(sortedCopy(diag));
+  });
+
+  it('repeated eigenvalues (multiplicities 5, 1, 20, 14)', () => {
+    const lambda = [...Array(5).fill(-2), 0.5, ...Array(20).fill(1), ...Array(14).fill(3)];
+    const n = lambda.length;
+    const a = withSpectrum(lambda, symEigenQL(randomSymmetric(n, 99), n));
+    const r = check(solve, a, n);
+    const want = sortedCopy(lambda);
+    for (let k = 0; k < n; k++) expect(Math.abs(r.values[k] - want[k])).toBeLessThan(1e-12);
+  });
+
+  it('identity plus rank one (one simple eigenvalue, the rest repeated)', () => {
+    const n = 50;
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] = (i === j ? 1 : 0) + 1 / n;
+    const r = check(solve, a, n);
+    expect(r.values[n - 1]).toBeCloseTo(2, 13);
+    expect(Math.abs(r.values[0] - 1)).toBeLessThan(1e-13);
+  });
+
+  it('PSD with many zero eigenvalues (GRM-like, n = 120, rank 40)', () => {
+    const n = 120;
+    const a = grmLike(n, 40, 5);
+    const r = check(solve, a, n);
+    const scale = maxAbs(a);
+    for (let k = 0; k < n - 40; k++) expect(Math.abs(r.values[k])).toBeLessThan(1e-12 * scale);
+    expect(r.values[n - 1]).toBeGreaterThan(0);
+  });
+
+  it('graded matrix (entries over 12 orders of magnitude)', () => {
+    const n = 40;
+    const a = randomSymmetric(n, 4);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] *= 10 ** (-(i + j) * 0.15);
+    check(solve, a, n);
+  });
+});
+
+describe('larger matrices (n = 300)', () => {
+  const n = 300;
+  const rand = randomSymmetric(n, 300);
+  const grm = grmLike(n, 200, 300);
+
+  it.each([['ts', symEigen], ['wasm', symEigenWasm]] as const)('%s: random symmetric and GRM-like', (_name, solve) => {
+    check((a, m) => solve(a, m), rand, n);
+    check((a, m) => solve(a, m), grm, n);
+  });
+
+  it('TS and wasm agree on the eigenvalues', () => {
+    const x = symEigen(grm, n);
+    const y = symEigenWasm(grm, n);
+    for (let k = 0; k < n; k++) expect(Math.abs(x.values[k] - y.values[k])).toBeLessThan(1e-12 * maxAbs(grm));
+  });
+});
+
+describe('input validation', () => {
+  it('rejects a short array and non-finite entries', () => {
+    expect(() => symEigen(new Float64Array(3), 2)).toThrow(RangeError);
+    expect(() => symEigen(Float64Array.of(1, NaN, NaN, 1), 2)).toThrow(/non-finite/);
+  });
+});
