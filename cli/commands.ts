@@ -111,11 +111,21 @@ async function scanCommand(args: string[]): Promise<number> {
     const summary = scanToFiles(settings, out, { progress: progress.update, shouldStop: () => stop });
     progress.done();
     const s = summary;
-    process.stderr.write(
-      `kinscan: ${s.complete ? 'done' : 'STOPPED (partial results in ' + out + '.partial)'}: ${s.samples.analysed} individuals, ` +
-        `${s.snps.tested} SNPs tested of ${s.snps.total}; null logl ${s.null.logl_h0.toFixed(4)}, PVE ${s.null.pve.toFixed(4)}, ` +
-        `lambda_GC ${s.lambda_gc.toFixed(4)}; ${s.wall_seconds.toFixed(1)} s\n`,
-    );
+    const sm = s.samples;
+    const sn = s.snps;
+    const lines = [
+      `individuals: ${sm.genotyped} genotyped, ${sm.sheetRows} sheet rows, ${sm.matched} matched by ${sm.matchedBy}` +
+        (sm.sheetOnlyCount > 0 ? ` (${sm.sheetOnlyCount} sheet IDs not genotyped, e.g. ${sm.sheetOnly.slice(0, 3).join(', ')})` : '') +
+        `; dropped ${sm.missingTrait} missing the trait, ${sm.missingCovariate} missing a covariate -> ${sm.analysed} analysed`,
+      `SNPs: ${sn.total} in file; dropped ${sn.failedMissing} missing rate > ${sn.maxMissing}, ${sn.failedMaf} MAF < ${sn.maf}, ` +
+        `${sn.singleClass} with one genotype class, ${sn.collinearWithCovariates} collinear with covariates -> ${sn.tested} tested`,
+      `null model (ML): logl ${s.null.logl_h0.toFixed(4)}, sigma_a2 ${s.null.sigma_a2.toPrecision(5)}, sigma_e2 ${s.null.sigma_e2.toPrecision(5)}, ` +
+        `PVE ${s.null.pve.toFixed(4)}; lambda_GC ${s.lambda_gc.toFixed(4)}`,
+      s.complete
+        ? `done in ${s.wall_seconds.toFixed(1)} s: ${out} and its .summary.json`
+        : `STOPPED after ${sn.tested} SNPs: partial results in ${out}.partial, summary marked incomplete`,
+    ];
+    if (!v.quiet) process.stderr.write(lines.map((l) => `kinscan: ${l}\n`).join(''));
     return s.complete ? 0 : 130;
   } finally {
     process.off('SIGINT', onSigint);

@@ -7,6 +7,7 @@ import { selectSamples, type SampleSelection } from '../qc/samples.js';
 import { snpQc, SnpStatus, type SnpQcReport, type SnpStats } from '../qc/snps.js';
 import { symEigenFast } from '../stats/kernels/eigen.js';
 import { computeKinship, subsetAndCenter } from '../stats/kinship.js';
+import { independentColumns } from '../stats/linalg.js';
 import { fitModel } from '../stats/lmm/fit.js';
 import type { EigenModel, MlFit } from '../stats/lmm/model.js';
 import { ProfileLikelihood } from '../stats/lmm/profile.js';
@@ -67,6 +68,28 @@ function transposeInPlace(a: Float64Array, n: number): void {
       a[i * n + j] = a[j * n + i]!;
       a[j * n + i] = t;
     }
+}
+
+/** The intercept and covariates must be linearly independent, or the fixed effects are not identifiable. */
+function checkCovariatesIndependent(w: Float64Array[], names: string[], file: string): void {
+  const p = w.length;
+  const gram = new Float64Array(p * p);
+  for (let a = 0; a < p; a++)
+    for (let b = 0; b < p; b++) {
+      let acc = 0;
+      for (let i = 0; i < w[a]!.length; i++) acc += w[a]![i]! * w[b]![i]!;
+      gram[a * p + b] = acc;
+    }
+  const kept = independentColumns(gram, p);
+  if (kept.length < p) {
+    const dropped = Array.from({ length: p }, (_, j) => j).filter((j) => !kept.includes(j));
+    const name = names[dropped[0]! - 1]!;
+    throw new InputError(
+      `the covariate '${name}' is a linear combination of the intercept and the covariates before it, over the analysed individuals`,
+      { file },
+      `Leave '${name}' out of --covar-names (the intercept is always included; a set of group indicators needs one group left out)`,
+    );
+  }
 }
 
 /**
@@ -139,9 +162,11 @@ export function prepareScan(settings: ScanSettings, progress?: Progress): Prepar
   transposeInPlace(u, n);
   lap('eigen');
 
-  const yStar = rotateVector(u, n, samples.y);
   const ones = new Float64Array(n).fill(1);
-  const wStar = [ones, ...samples.covariates].map((c) => rotateVector(u, n, c));
+  const w = [ones, ...samples.covariates];
+  checkCovariatesIndependent(w, samples.covariateNames, settings.covar ?? settings.pheno);
+  const yStar = rotateVector(u, n, samples.y);
+  const wStar = w.map((c) => rotateVector(u, n, c));
   const nullModel: EigenModel = { n, s, y: yStar, x: wStar };
   const prof = new ProfileLikelihood(s, wStar.length + 2);
   // The null model is fitted once per trait: by the exact optimiser, or by EM when EM was asked for.

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simulateGenotypes, simulateTraits, writeSimulation } from '../../bench/simulate.js';
@@ -92,5 +92,35 @@ describe('2-df scan on simulated data with known truth', () => {
     const onDisk = JSON.parse(readFileSync(join(dir, 'res.summary.json'), 'utf8'));
     expect(onDisk.null.logl_h0).toBe(summary.null.logl_h0);
     expect(onDisk.software.name).toBe('kinscan');
+  }, 120_000);
+
+  it('fits covariates as fixed effects, skips a SNP collinear with them, and refuses collinear covariates', () => {
+    // Covariates: subpopulation indicator, a random "age", and a copy of SNP 10's genotype (0/1/2).
+    const cov = join(dir, 'cov.tsv');
+    const lines = ['IID\tpop\tage\tsnp10\tpop2'];
+    for (let i = 0; i < sim.n; i++) {
+      const g = sim.g[9 * sim.n + i]!;
+      lines.push(`${sim.ids[i]}\t${sim.pop[i]}\t${(20 + ((i * 7919) % 37)).toFixed(1)}\t${g < 0 ? 'NA' : g}\t${2 * sim.pop[i]! + 1}`);
+    }
+    writeFileSync(cov, lines.join('\n') + '\n');
+    const withCov = prepareScan({ ...base, trait: 'null1', covar: cov, covarNames: ['pop', 'age'] });
+    const without = prepareScan({ ...base, trait: 'null1' });
+    expect(withCov.wStar.length).toBe(3);
+    expect(withCov.nullFit.logl).toBeGreaterThan(without.nullFit.logl);
+    withCov.plink.bed.close();
+    without.plink.bed.close();
+
+    const prep = prepareScan({ ...base, trait: 'null1', covar: cov, covarNames: ['snp10'] });
+    const rows: ScanRow[] = [];
+    const skips = runScan(prep, { to: 20, onBlock: (r) => rows.push(...r) });
+    prep.plink.bed.close();
+    const tested10 = prep.tested.indexOf(9) >= 0;
+    expect(tested10).toBe(true);
+    expect(rows.some((r) => r.snp === 9)).toBe(false);
+    expect(skips.collinear).toBe(1);
+
+    expect(() => prepareScan({ ...base, trait: 'null1', covar: cov, covarNames: ['pop', 'pop2'] })).toThrow(
+      /cov\.tsv: the covariate 'pop2' is a linear combination of the intercept and the covariates before it/,
+    );
   }, 120_000);
 });

@@ -96,15 +96,23 @@ function symEigenWith(backend: Backend, a: Float64Array, n: number, options: Eig
   backend.tridiagonalise(w, n, d, e, tau, work);
   const t1 = performance.now();
   // 2. T = Z diag(d) Z^T, zt = Z^T.
-  tridiagDC(d, e, n, zt, { zc, zg, st }, backend.gemm, options);
+  const order = tridiagDC(d, e, n, zt, { zc, zg, st }, backend.gemm, options);
   const t2 = performance.now();
-  // 3. U^T = Z^T Q^T.
+  // 3. U^T = Z^T Q^T (row order does not matter: P Z^T Q^T = P U^T).
   applyReflectorsRight(zt, n, n, w, tau, { vt, v, y, y2, tt }, backend.gemm);
   if (options.timings) {
     const t3 = performance.now();
     Object.assign(options.timings, { tridiagonalise: (t1 - t0) / 1e3, tridiagonalEigen: (t2 - t1) / 1e3, backTransform: (t3 - t2) / 1e3 });
   }
-  return { n, values: d.slice(), vectorsT: zt.slice() };
+  // Copy out in ascending order of the eigenvalues.
+  const values = new Float64Array(n);
+  const vectorsT = new Float64Array(nn);
+  for (let k = 0; k < n; k++) {
+    const r = order[k];
+    values[k] = d[r];
+    vectorsT.set(zt.subarray(r * n, r * n + n), k * n);
+  }
+  return { n, values, vectorsT };
 }
 
 /**

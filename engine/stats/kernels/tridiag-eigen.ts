@@ -132,20 +132,24 @@ export interface DcOptions {
 
 /**
  * Divide and conquer on the tridiagonal (d, e) of size n. zt (n x n, row-major) receives the
- * eigenvectors as rows; d the eigenvalues ascending. e is destroyed.
+ * eigenvectors as rows and d the eigenvalues, both in no particular order; the returned
+ * permutation lists them ascending: the k-th smallest eigenvalue is d[order[k]], its vector
+ * row order[k] of zt (sorting is left to the caller, which copies the result out anyway).
+ * e is destroyed.
  */
 export function tridiagDC(
   d: Float64Array, e: Float64Array, n: number, zt: Float64Array, ws: DcWorkspace, gemm: GemmStrided,
   options: DcOptions = {},
-): void {
-  if (n === 0) return;
+): Int32Array {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  if (n === 0) return order;
   zt.fill(0, 0, n * n);
   // Scale T to unit max-norm so the deflation tolerances are absolute.
   let scale = 0;
   for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(d[i]), i < n - 1 ? Math.abs(e[i]) : 0);
   if (scale === 0) {
     for (let i = 0; i < n; i++) zt[i * n + i] = 1;
-    return;
+    return order;
   }
   for (let i = 0; i < n; i++) {
     d[i] /= scale;
@@ -154,7 +158,7 @@ export function tridiagDC(
   const ctx: DcContext = { d, e, n, zt, ws, gemm, leaf: Math.max(2, options.leaf ?? 25) };
   dcSolve(ctx, 0, n);
   for (let i = 0; i < n; i++) d[i] *= scale;
-  sortRowsByPermutation(d, n, zt, ws.zc);
+  return order.sort((x, y) => d[x] - d[y]);
 }
 
 interface DcContext {
@@ -435,13 +439,4 @@ function secularRoot(
   }
   for (let i = 0; i < K; i++) delta[off + i] -= tau;
   return dOrg + tau;
-}
-
-/** Final ordering: sort eigenvalues ascending and permute the rows of zt alike. */
-function sortRowsByPermutation(d: Float64Array, n: number, zt: Float64Array, tmp: Float64Array): void {
-  const perm = Array.from({ length: n }, (_, i) => i).sort((x, y) => d[x] - d[y]);
-  const dv = Float64Array.from(perm, (i) => d[i]);
-  d.set(dv);
-  for (let r = 0; r < n; r++) tmp.set(zt.subarray(perm[r] * n, perm[r] * n + n), r * n);
-  zt.set(tmp.subarray(0, n * n));
 }

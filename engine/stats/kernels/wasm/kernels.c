@@ -20,9 +20,15 @@ typedef v128_t f64x2;
 
 #define MR 4
 #define NR 4
+#ifndef MC
 #define MC 128
+#endif
+#ifndef KC
 #define KC 256
+#endif
+#ifndef NC
 #define NC 512
+#endif
 
 /* Doubles of scratch that gemm_f64 needs at `pack`. */
 EXPORT int gemm_pack_size(void) { return KC * NC + MC * KC + MR * NR; }
@@ -48,6 +54,17 @@ static void pack_b(int kc, int nc, const f64 *b, int ldb, f64 *bp) {
 static void pack_a(int mc, int kc, f64 alpha, const f64 *a, int lda, f64 *ap) {
   for (int i = 0; i < mc; i += MR) {
     int h = mc - i < MR ? mc - i : MR;
+    if (h == MR) {
+      const f64 *a0 = a + i * lda, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;
+      for (int p = 0; p < kc; p++) {
+        ap[0] = alpha * a0[p];
+        ap[1] = alpha * a1[p];
+        ap[2] = alpha * a2[p];
+        ap[3] = alpha * a3[p];
+        ap += MR;
+      }
+      continue;
+    }
     for (int p = 0; p < kc; p++) {
       for (int r = 0; r < MR; r++) ap[r] = r < h ? alpha * a[(i + r) * lda + p] : 0.0;
       ap += MR;
@@ -386,4 +403,135 @@ EXPORT void tridiagonalise_f64(f64 *w, int n, f64 *d, f64 *e, f64 *tau, f64 *wor
 /* The unblocked (fused level-2) reduction alone, for comparisons. work: 2n doubles. */
 EXPORT void tridiagonalise_unblocked_f64(f64 *w, int n, f64 *d, f64 *e, f64 *tau, f64 *work) {
   tridiag_unblocked(w, n, 0, d, e, tau, work);
+}
+
+/* ------------------------------------------------------------------------------------ */
+/* Secular equation of the divide-and-conquer merge (same algorithm as secularVectors /    */
+/* secularRoot in tridiag-eigen.ts, which documents it).                                    */
+/* ------------------------------------------------------------------------------------ */
+
+#define EPS 2.220446049250313e-16
+
+static f64 secular_root(int K, const f64 *D, const f64 *Z, f64 rho, int r, f64 *delta) {
+  int last = r == K - 1, org;
+  f64 lo, hi;
+  if (last) {
+    f64 zz = 0.0;
+    for (int i = 0; i < K; i++) zz += Z[i] * Z[i];
+    org = r;
+    lo = 0.0;
+    hi = rho * zz * (1.0 + 4.0 * EPS) + EPS * __builtin_fabs(D[r]);
+  } else {
+    f64 half = (D[r + 1] - D[r]) / 2.0, f = 1.0;
+    for (int i = 0; i < K; i++) f += rho * Z[i] * Z[i] / (D[i] - D[r] - half);
+    if (f >= 0.0) { org = r; lo = 0.0; hi = half; }
+    else { org = r + 1; lo = D[r] - D[r + 1] + half; hi = 0.0; }
+  }
+  f64 dorg = D[org];
+  for (int i = 0; i < K; i++) delta[i] = D[i] - dorg;
+  f64 pr = delta[r], pr1 = last ? 0.0 : delta[r + 1];
+  f64 tau = (lo + hi) / 2.0;
+  for (int iter = 0; iter < 200; iter++) {
+    /* f = 1 + psi + phi and derivatives at tau */
+    f64x2 T = wasm_f64x2_splat(tau), R = wasm_f64x2_splat(rho);
+    f64x2 PS = wasm_f64x2_splat(0), DPS = PS, PH = PS, DPH = PS;
+    int i = 0;
+    for (; i + 2 <= r + 1; i += 2) {
+      f64x2 z = wasm_v128_load(Z + i);
+      f64x2 t = wasm_f64x2_div(wasm_f64x2_mul(R, z), wasm_f64x2_sub(wasm_v128_load(delta + i), T));
+      PS = wasm_f64x2_add(PS, wasm_f64x2_mul(t, z));
+      DPS = wasm_f64x2_add(DPS, wasm_f64x2_mul(t, t));
+    }
+    f64 psi = hsum(PS), dpsi = hsum(DPS);
+    for (; i <= r; i++) {
+      f64 t = rho * Z[i] / (delta[i] - tau);
+      psi += t * Z[i];
+      dpsi += t * t;
+    }
+    for (; i + 2 <= K; i += 2) {
+      f64x2 z = wasm_v128_load(Z + i);
+      f64x2 t = wasm_f64x2_div(wasm_f64x2_mul(R, z), wasm_f64x2_sub(wasm_v128_load(delta + i), T));
+      PH = wasm_f64x2_add(PH, wasm_f64x2_mul(t, z));
+      DPH = wasm_f64x2_add(DPH, wasm_f64x2_mul(t, t));
+    }
+    f64 phi = hsum(PH), dphi = hsum(DPH);
+    for (; i < K; i++) {
+      f64 t = rho * Z[i] / (delta[i] - tau);
+      phi += t * Z[i];
+      dphi += t * t;
+    }
+    dpsi /= rho;
+    dphi /= rho;
+    f64 f = 1.0 + psi + phi;
+    if (__builtin_fabs(f) <= EPS * (8.0 * (phi - psi) + 4.0)) break;
+    if (f < 0.0) lo = tau; else hi = tau;
+    f64 mx = __builtin_fabs(lo) > __builtin_fabs(hi) ? __builtin_fabs(lo) : __builtin_fabs(hi);
+    if (hi - lo <= 2.0 * EPS * mx) break;
+    /* root of the two-pole model (one pole for the last root) */
+    f64 dr = pr - tau, b1 = dpsi * dr * dr, next = lo - 1.0; /* "no candidate" */
+    if (last) {
+      f64 c = 1.0 + psi - b1 / dr;
+      if (c > 0.0) next = tau + dr + b1 / c;
+    } else {
+      f64 dr1 = pr1 - tau, b2 = dphi * dr1 * dr1;
+      f64 c = 1.0 + (psi - b1 / dr) + (phi - b2 / dr1);
+      f64 B = c * (dr + dr1) + b1 + b2, C0 = dr * dr1 * f;
+      f64 disc = B * B - 4.0 * c * C0;
+      if (disc >= 0.0) {
+        f64 q = 0.5 * (B + (B >= 0.0 ? 1.0 : -1.0) * __builtin_sqrt(disc));
+        if (q != 0.0 && tau + C0 / q > lo && tau + C0 / q < hi) next = tau + C0 / q;
+        else if (c != 0.0 && tau + q / c > lo && tau + q / c < hi) next = tau + q / c;
+      }
+    }
+    tau = (next > lo && next < hi) ? next : (lo + hi) / 2.0;
+  }
+  for (int i = 0; i < K; i++) delta[i] -= tau;
+  return dorg + tau;
+}
+
+/* Roots lambda[0..K), eigenvectors of diag(D) + rho z z^T as rows of st (K x K, component of
+   D_i in column col[i]); delta (K x K) and zh (K) are scratch. K >= 2. */
+EXPORT void secular_f64(int K, const f64 *D, const f64 *Z, f64 rho, f64 *lambda, f64 *delta, f64 *st,
+                        const int *col, f64 *zh) {
+  for (int r = 0; r < K; r++) lambda[r] = secular_root(K, D, Z, rho, r, delta + r * K);
+  /* Gu-Eisenstat: z recomputed from the roots (Loewner), row by row over the roots. */
+  for (int i = 0; i < K; i++) zh[i] = 1.0;
+  for (int r = 0; r < K; r++) {
+    const f64 *dl = delta + r * K;
+    f64x2 DR = wasm_f64x2_splat(D[r]);
+    int i = 0;
+    for (; i + 2 <= r; i += 2)
+      wasm_v128_store(zh + i, wasm_f64x2_div(wasm_f64x2_mul(wasm_v128_load(zh + i), wasm_f64x2_neg(wasm_v128_load(dl + i))),
+                                             wasm_f64x2_sub(DR, wasm_v128_load(D + i))));
+    for (; i < r; i++) zh[i] *= -dl[i] / (D[r] - D[i]);
+    zh[r] *= -dl[r];
+    for (i = r + 1; i + 2 <= K; i += 2)
+      wasm_v128_store(zh + i, wasm_f64x2_div(wasm_f64x2_mul(wasm_v128_load(zh + i), wasm_f64x2_neg(wasm_v128_load(dl + i))),
+                                             wasm_f64x2_sub(DR, wasm_v128_load(D + i))));
+    for (; i < K; i++) zh[i] *= -dl[i] / (D[r] - D[i]);
+  }
+  for (int i = 0; i < K; i++) {
+    f64 v = zh[i] > 0.0 ? __builtin_sqrt(zh[i] / rho) : 0.0;
+    zh[i] = Z[i] < 0.0 ? -v : v;
+  }
+  /* Vector r: (D - lambda_r)^{-1} zh, normalised, scattered to the column order. */
+  for (int r = 0; r < K; r++) {
+    f64 *dl = delta + r * K;
+    f64x2 SS = wasm_f64x2_splat(0);
+    int i = 0;
+    for (; i + 2 <= K; i += 2) {
+      f64x2 v = wasm_f64x2_div(wasm_v128_load(zh + i), wasm_v128_load(dl + i));
+      wasm_v128_store(dl + i, v);
+      SS = wasm_f64x2_add(SS, wasm_f64x2_mul(v, v));
+    }
+    f64 ss = hsum(SS);
+    for (; i < K; i++) {
+      f64 v = zh[i] / dl[i];
+      dl[i] = v;
+      ss += v * v;
+    }
+    f64 inv = 1.0 / __builtin_sqrt(ss);
+    f64 *row = st + r * K;
+    for (i = 0; i < K; i++) row[col[i]] = dl[i] * inv;
+  }
 }
