@@ -88,13 +88,14 @@ function benchEigen(n: number): void {
   if (!skipTs) symEigen(small, 200);
   const runs: [string, (a: Float64Array, n: number, o: EigenOptions) => SymEigen][] = [['wasm', symEigenWasm]];
   if (!skipTs) runs.push(['ts', symEigen]);
-  for (const [name, solve] of runs) {
+  for (const [name, solve] of runs) for (const run of ['cold', 'warm']) {
+    // cold: first call at this size (fresh memory pages are slow to fault in on some VMs)
     const timings = { tridiagonalise: 0, tridiagonalEigen: 0, backTransform: 0 };
     let r: SymEigen | undefined;
     const t = seconds(() => (r = solve(a, n, { timings })));
     const acc = accuracy(a, n, r as SymEigen);
     console.log(
-      `eigen ${name.padEnd(4)} n=${n}: ${t.toFixed(3)} s ` +
+      `eigen ${name.padEnd(4)} ${run} n=${n}: ${t.toFixed(3)} s ` +
         `(tridiagonalise ${timings.tridiagonalise.toFixed(3)}, divide&conquer ${timings.tridiagonalEigen.toFixed(3)}, ` +
         `back-transform ${timings.backTransform.toFixed(3)}); ` +
         `residual ${acc.residual.toExponential(1)}, orthogonality ${acc.orthogonality.toExponential(1)}`,

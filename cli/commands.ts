@@ -108,7 +108,7 @@ async function scanCommand(args: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    const summary = scanToFiles(settings, out, { progress: progress.update, shouldStop: () => stop });
+    const summary = await scanToFiles(settings, out, { progress: progress.update, shouldStop: () => stop });
     progress.done();
     const s = summary;
     const sm = s.samples;

@@ -1,12 +1,13 @@
+import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { InputError } from '../io/errors.js';
 import { readSquareMatrix } from '../io/matrix-text.js';
 import { openPlink, type PlinkSet } from '../io/plink.js';
-import { readSheet } from '../io/sheet.js';
+import { readSheet, type Sheet } from '../io/sheet.js';
 import { selectSamples, type SampleSelection } from '../qc/samples.js';
 import { snpQc, SnpStatus, type SnpQcReport, type SnpStats } from '../qc/snps.js';
 import { symEigenFast } from '../stats/kernels/eigen.js';
-import { computeKinship, subsetAndCenter } from '../stats/kinship.js';
+import { computeKinship, subsetAndCenter, type KinshipMode } from '../stats/kinship.js';
 import { independentColumns } from '../stats/linalg.js';
 import { fitModel } from '../stats/lmm/fit.js';
 import type { EigenModel, MlFit } from '../stats/lmm/model.js';
@@ -47,6 +48,43 @@ export interface PreparedScan {
 }
 
 export type Progress = (stage: string, done: number, total: number) => void;
+
+/** The opened inputs of a scan: genotypes (a .bed on disk or any BedFile, e.g. from a project), sheets. */
+export interface ScanInputs {
+  plink: PlinkSet;
+  pheno: Sheet;
+  covar?: Sheet;
+}
+
+/** Open the files named in the settings. */
+export function openScanInputs(settings: ScanSettings): ScanInputs {
+  const plink = openPlink(settings.bfile);
+  try {
+    const pheno = readSheet(settings.pheno);
+    const covar = settings.covar && settings.covarNames.length > 0 ? readSheet(settings.covar) : undefined;
+    return covar ? { plink, pheno, covar } : { plink, pheno };
+  } catch (e) {
+    plink.bed.close();
+    throw e;
+  }
+}
+
+/**
+ * A store for the expensive, reusable pieces of a prepared scan (a project caches them so that a
+ * second run on the same individuals and SNPs recomputes nothing). Keys are content hashes.
+ */
+export interface PrepareCache {
+  getKinship(key: string): Float64Array | undefined;
+  putKinship(key: string, data: Float64Array, snps: number): void;
+  getEigen(key: string): { s: Float64Array; u: Float64Array } | undefined;
+  putEigen(key: string, s: Float64Array, u: Float64Array): void;
+}
+
+function sha256(...parts: (string | ArrayBufferView)[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(typeof p === 'string' ? p : new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
+  return h.digest('hex');
+}
 
 /** Rotate a vector: out = U^T v, with U row-major (U[k * n + i]). */
 export function rotateVector(u: Float64Array, n: number, v: Float64Array): Float64Array {
@@ -97,7 +135,7 @@ function checkCovariatesIndependent(w: Float64Array[], names: string[], file: st
  * rotate the phenotype and covariates, and fit the null model: everything that does not depend on
  * the SNP under test. Errors are InputErrors naming the file and what to do.
  */
-export function prepareScan(settings: ScanSettings, progress?: Progress): PreparedScan {
+export function prepareScan(settings: ScanSettings, progress?: Progress, inputs?: ScanInputs, cache?: PrepareCache): PreparedScan {
   const timings: Timings = {};
   let t0 = performance.now();
   const lap = (name: string): void => {
@@ -106,9 +144,9 @@ export function prepareScan(settings: ScanSettings, progress?: Progress): Prepar
     t0 = t;
   };
 
-  const plink = openPlink(settings.bfile);
-  const pheno = readSheet(settings.pheno);
-  const covar = settings.covar && settings.covarNames.length > 0 ? { sheet: readSheet(settings.covar), names: settings.covarNames } : undefined;
+  const opened = inputs ?? openScanInputs(settings);
+  const { plink, pheno } = opened;
+  const covar = opened.covar && settings.covarNames.length > 0 ? { sheet: opened.covar, names: settings.covarNames } : undefined;
   const samples = selectSamples(plink.fam, pheno, settings.trait, covar);
   lap('read');
 
@@ -128,9 +166,11 @@ export function prepareScan(settings: ScanSettings, progress?: Progress): Prepar
   }
   lap('qc');
 
-  let kinAll: Float64Array;
+  let kinAll: Float64Array | undefined;
   let kinshipSnps = 0;
   const nAll = plink.fam.iid.length;
+  const n = samples.famIndex.length;
+  let kinKey: string;
   if (typeof settings.kinship === 'object') {
     const km = readSquareMatrix(settings.kinship.file);
     if (km.n !== nAll) {
@@ -141,26 +181,33 @@ export function prepareScan(settings: ScanSettings, progress?: Progress): Prepar
       );
     }
     kinAll = km.data;
+    kinKey = sha256('file', km.data);
   } else {
-    const kin = computeKinship(plink.bed, include, settings.kinship, (d, t) => progress?.('kinship', d, t));
-    kinAll = kin.data;
-    kinshipSnps = kin.snps;
+    kinKey = sha256('kinship', settings.kinship, include);
+    for (let j = 0; j < include.length; j++) kinshipSnps += include[j]!;
   }
-  lap('kinship');
-
-  const n = samples.famIndex.length;
-  const kc = subsetAndCenter(kinAll, nAll, samples.famIndex);
-  kinAll = new Float64Array(0);
-  const eig = symEigenFast(kc, n);
-  const s = eig.values;
+  const eigKey = sha256('eigen', kinKey, samples.famIndex);
+  let eig = cache?.getEigen(eigKey);
+  if (!eig) {
+    if (!kinAll) kinAll = cache?.getKinship(kinKey);
+    if (!kinAll) {
+      const kin = computeKinship(plink.bed, include, settings.kinship as KinshipMode, (d, t) => progress?.('kinship', d, t));
+      kinAll = kin.data;
+      cache?.putKinship(kinKey, kin.data, kin.snps);
+    }
+    lap('kinship');
+    const kc = subsetAndCenter(kinAll, nAll, samples.famIndex);
+    kinAll = undefined;
+    const e = symEigenFast(kc, n);
+    for (let i = 0; i < n; i++) if (e.values[i]! < EIGEN_ZERO) e.values[i] = 0;
+    transposeInPlace(e.vectorsT, n);
+    eig = { s: e.values, u: e.vectorsT };
+    cache?.putEigen(eigKey, eig.s, eig.u);
+    lap('eigen');
+  }
+  const { s, u } = eig;
   let trace = 0;
-  for (let i = 0; i < n; i++) {
-    if (s[i]! < EIGEN_ZERO) s[i] = 0;
-    trace += s[i]!;
-  }
-  const u = eig.vectorsT;
-  transposeInPlace(u, n);
-  lap('eigen');
+  for (let i = 0; i < n; i++) trace += s[i]!;
 
   const ones = new Float64Array(n).fill(1);
   const w = [ones, ...samples.covariates];

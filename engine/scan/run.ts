@@ -1,8 +1,9 @@
 import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { VERSION } from '../version.js';
-import { prepareScan, type PreparedScan, type Progress } from './prepare.js';
+import { prepareScan, type PreparedScan, type Progress, type ScanInputs } from './prepare.js';
 import { formatRow, lambdaGc, RESULT_HEADER } from './results.js';
-import { runScan, type ScanSkips } from './scan.js';
+import type { ScanSkips } from './scan.js';
+import { scheduleScan } from './scheduler.js';
 import type { ScanSettings } from './settings.js';
 
 /** What RESULTS.summary.json holds. */
@@ -82,6 +83,9 @@ export function summarise(prep: PreparedScan, skips: ScanSkips, lambda: number, 
 export interface RunToFilesOptions {
   progress?: Progress;
   shouldStop?: () => boolean;
+  threads?: number;
+  /** Already opened inputs (otherwise the files named in the settings are read). */
+  inputs?: ScanInputs;
 }
 
 /**
@@ -89,9 +93,9 @@ export interface RunToFilesOptions {
  * The TSV is written to OUT.partial and renamed when complete; a stopped scan leaves
  * OUT.partial and a summary with complete = false.
  */
-export function scanToFiles(settings: ScanSettings, out: string, opts: RunToFilesOptions = {}): ScanSummary {
+export async function scanToFiles(settings: ScanSettings, out: string, opts: RunToFilesOptions = {}): Promise<ScanSummary> {
   const t0 = performance.now();
-  const prep = prepareScan(settings, opts.progress);
+  const prep = prepareScan(settings, opts.progress, opts.inputs);
   const partial = `${out}.partial`;
   const fd = openSync(partial, 'w');
   const lnPs: number[] = [];
@@ -99,7 +103,8 @@ export function scanToFiles(settings: ScanSettings, out: string, opts: RunToFile
   const tScan = performance.now();
   try {
     writeSync(fd, RESULT_HEADER + '\n');
-    skips = runScan(prep, {
+    skips = await scheduleScan(prep, {
+      ...(opts.threads ? { threads: opts.threads } : {}),
       onBlock: (rows, pr) => {
         if (rows.length > 0) writeSync(fd, rows.map((r) => formatRow(r, prep.plink.bim)).join('\n') + '\n');
         for (const r of rows) lnPs.push(r.lnP);

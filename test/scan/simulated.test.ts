@@ -76,9 +76,9 @@ describe('2-df scan on simulated data with known truth', () => {
     expect(lambda).toBeLessThanOrEqual(1.05);
   }, 240_000);
 
-  it('writes RESULTS.tsv and a summary with the QC counts, the null fit and lambda_GC', () => {
+  it('writes RESULTS.tsv and a summary with the QC counts, the null fit and lambda_GC', async () => {
     const out = join(dir, 'res.tsv');
-    const summary = scanToFiles({ ...base, trait: 'null4' }, out);
+    const summary = await scanToFiles({ ...base, trait: 'null4' }, out);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines[0]!.split('\t').slice(0, 16)).toEqual(
       'chr rs ps allele1 allele0 af n_miss df beta_a se_a beta_d se_d logl_h1 delta_h1 lrt p_lrt'.split(' '),

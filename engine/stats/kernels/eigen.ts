@@ -14,7 +14,7 @@
  */
 import { gemmStridedTS, gemmStridedWasm, requireWasm, type GemmStrided } from './gemm.js';
 import { applyReflectorsRight, reflectorScratchSizes } from './reflectors.js';
-import { tridiagDC, tridiagQL, type DcOptions } from './tridiag-eigen.js';
+import { tridiagDC, tridiagQL, type DcOptions, type SecularSolver } from './tridiag-eigen.js';
 import { tridiagonaliseTS, type Tridiagonaliser } from './tridiag-ts.js';
 import { allocateViews, wasmKernels, type WasmKernels } from './wasm-loader.js';
 
@@ -39,6 +39,7 @@ interface Backend {
   tridiagonalise: Tridiagonaliser;
   /** Doubles of scratch the tridiagonaliser needs. */
   tridiagWorkSize(n: number): number;
+  secular?: SecularSolver;
 }
 
 const tsBackend: Backend = {
@@ -55,6 +56,9 @@ function wasmBackend(k: WasmKernels): Backend {
     tridiagonalise: (w, n, d, e, tau, work) =>
       k.exports.tridiagonalise_f64(w.byteOffset, n, d.byteOffset, e.byteOffset, tau.byteOffset, work.byteOffset, k.packPtr),
     tridiagWorkSize: (n) => k.exports.tridiag_work_size(n),
+    secular: (D, Z, rho, K, lambda, delta, st, col, zh) =>
+      k.exports.secular_f64(K, D.byteOffset, Z.byteOffset, rho, lambda.byteOffset, delta.byteOffset, st.byteOffset,
+        col.byteOffset, zh.byteOffset),
   };
 }
 
@@ -87,8 +91,8 @@ function symEigenWith(backend: Backend, a: Float64Array, n: number, options: Eig
   if (n === 0) return { n, values: new Float64Array(0), vectorsT: new Float64Array(0) };
   const nn = n * n;
   const rs = reflectorScratchSizes(n);
-  const [w, zt, zc, zg, st, d, e, tau, work, vt, v, y, y2, tt] = backend.allocate([
-    nn, nn, nn, nn, nn, n, n, n, backend.tridiagWorkSize(n), rs.vt, rs.v, rs.y, rs.y2, rs.tt,
+  const [w, zt, zc, zg, st, sec, d, e, tau, work, vt, v, y, y2, tt] = backend.allocate([
+    nn, nn, nn, nn, nn, 5 * n, n, n, n, backend.tridiagWorkSize(n), rs.vt, rs.v, rs.y, rs.y2, rs.tt,
   ]);
   const t0 = performance.now();
   // 1. A = Q T Q^T (w: reflectors by rows).
@@ -96,7 +100,7 @@ function symEigenWith(backend: Backend, a: Float64Array, n: number, options: Eig
   backend.tridiagonalise(w, n, d, e, tau, work);
   const t1 = performance.now();
   // 2. T = Z diag(d) Z^T, zt = Z^T.
-  const order = tridiagDC(d, e, n, zt, { zc, zg, st }, backend.gemm, options);
+  const order = tridiagDC(d, e, n, zt, { zc, zg, st, sec, secular: backend.secular }, backend.gemm, options);
   const t2 = performance.now();
   // 3. U^T = Z^T Q^T (row order does not matter: P Z^T Q^T = P U^T).
   applyReflectorsRight(zt, n, n, w, tau, { vt, v, y, y2, tt }, backend.gemm);

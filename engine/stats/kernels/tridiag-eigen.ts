@@ -118,11 +118,23 @@ function sortRows(d: Float64Array, m: number, z: Float64Array, zOff: number, ldz
 // Divide and conquer
 // ---------------------------------------------------------------------------------------
 
-/** Scratch matrices for tridiagDC, each at least n*n doubles. */
+/**
+ * Solver of the secular equation (see secularVectors); D, Z, lambda, delta, st, col and zh
+ * are views on DcWorkspace.sec / zg / st, so a wasm implementation can take their addresses.
+ */
+export type SecularSolver = (
+  D: Float64Array, Z: Float64Array, rho: number, K: number, lambda: Float64Array,
+  delta: Float64Array, st: Float64Array, col: Int32Array, zh: Float64Array,
+) => void;
+
+/** Scratch for tridiagDC: zc, zg, st at least n*n doubles each, sec at least 5n. */
 export interface DcWorkspace {
   zc: Float64Array;
   zg: Float64Array;
   st: Float64Array;
+  sec: Float64Array;
+  /** Defaults to the TypeScript secularVectors. */
+  secular?: SecularSolver;
 }
 
 export interface DcOptions {
@@ -237,14 +249,21 @@ function dcMerge(ctx: DcContext, lo: number, mid: number, hi: number, b: number)
   order.forEach((i, c) => (colOf[i] = c));
 
   // Secular equation: roots and the vectors of the rank-one problem as rows of st (K x K).
-  const D = new Float64Array(K), Z = new Float64Array(K), col = new Int32Array(K);
+  const sec = ws.sec;
+  const D = sec.subarray(0, K), Z = sec.subarray(n, n + K), lambda = sec.subarray(2 * n, 2 * n + K);
+  const zh = sec.subarray(3 * n, 3 * n + K);
+  const col = new Int32Array(sec.buffer, sec.byteOffset + 32 * n, K);
   kept.forEach((i, j) => {
     D[j] = dd[i];
     Z[j] = z[i];
     col[j] = colOf[i];
   });
-  const lambda = new Float64Array(K);
-  secularVectors(D, Z, rho, K, lambda, zg, st, col);
+  if (K === 1) {
+    lambda[0] = D[0] + rho * Z[0] * Z[0];
+    st[0] = 1;
+  } else if (K > 1) {
+    (ws.secular ?? secularVectors)(D, Z, rho, K, lambda, zg, st, col, zh);
+  }
 
   // Gather the kept rows of zc in column order, then new vectors = st * rows (two halves).
   order.forEach((i, c) => zg.set(zc.subarray(i * m, i * m + m), c * m));
@@ -318,23 +337,15 @@ function rotatePair(z: Float64Array, xo: number, yo: number, len: number, c: num
 }
 
 /**
- * Roots of 1 + rho * sum z_i^2 / (D_i - lambda) (D strictly increasing, rho > 0) and the
- * normalised eigenvectors of diag(D) + rho z z^T, written as rows of st (K x K) with the
- * component of D_i in column col[i]. delta (>= K*K) is scratch: delta[r*K+i] = D_i - lambda_r.
+ * Roots of 1 + rho * sum z_i^2 / (D_i - lambda) (D strictly increasing, rho > 0, K >= 2) and
+ * the normalised eigenvectors of diag(D) + rho z z^T, written as rows of st (K x K) with the
+ * component of D_i in column col[i]. delta (>= K*K) is scratch: delta[r*K+i] = D_i - lambda_r;
+ * zh (K) too.
  */
-export function secularVectors(
-  D: Float64Array, Z: Float64Array, rho: number, K: number, lambda: Float64Array,
-  delta: Float64Array, st: Float64Array, col: Int32Array,
-): void {
-  if (K === 0) return;
-  if (K === 1) {
-    lambda[0] = D[0] + rho * Z[0] * Z[0];
-    st[0] = 1;
-    return;
-  }
+export const secularVectors: SecularSolver = (D, Z, rho, K, lambda, delta, st, col, zh) => {
   for (let r = 0; r < K; r++) lambda[r] = secularRoot(D, Z, rho, K, r, delta, r * K);
   // Gu–Eisenstat: recompute z from the computed roots (Löwner), making the vectors orthogonal.
-  const zh = new Float64Array(K).fill(1);
+  zh.fill(1, 0, K);
   for (let r = 0; r < K; r++) {
     const row = r * K;
     for (let i = 0; i < K; i++) zh[i] *= i === r ? -delta[row + i] : -delta[row + i] / (D[r] - D[i]);
@@ -352,7 +363,7 @@ export function secularVectors(
     const inv = 1 / Math.sqrt(ss);
     for (let i = 0; i < K; i++) st[row + col[i]] = delta[row + i] * inv;
   }
-}
+};
 
 /**
  * Root r of the secular equation (in (D_r, D_{r+1}), or above D_{K-1} for the last one),

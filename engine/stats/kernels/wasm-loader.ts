@@ -39,6 +39,9 @@ export interface KernelExports {
     beta: number, c: number, ldc: number, pack: number,
   ): void;
   tridiag_work_size(n: number): number;
+  secular_f64(
+    K: number, D: number, Z: number, rho: number, lambda: number, delta: number, st: number, col: number, zh: number,
+  ): void;
   tridiagonalise_f64(w: number, n: number, d: number, e: number, tau: number, work: number, pack: number): void;
 }
 
