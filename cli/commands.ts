@@ -30,6 +30,7 @@ Usage:
       --method fast|em|squarem|exact     ML route: fast (default), the lecture's plain EM, EM with SQUAREM,
                                          or the exact reference optimiser (dense grid + Brent; slow)
       --maf 0.01 --max-miss 0.05         SNP filters among the analysed individuals
+      --threads N                        worker threads (default: all cores)
   kinscan kinship --bfile PREFIX [--standardized] [--pheno FILE --trait NAME] --out K.txt
       Without --pheno, the individuals with a phenotype in .fam column 6 define the SNP filters (as GEMMA).
   kinscan --version
@@ -71,8 +72,11 @@ async function scanCommand(args: string[]): Promise<number> {
     maf: { type: 'string' },
     'max-miss': { type: 'string' },
     out: { type: 'string' },
+    threads: { type: 'string' },
     quiet: { type: 'boolean' },
   });
+  const threads = v.threads === undefined ? undefined : num(v.threads as string, 'threads', 1, 1, 256);
+  if (threads !== undefined && !Number.isInteger(threads)) throw new UsageError(`--threads must be a whole number, got '${v.threads}'`);
   const model = (v.model as string | undefined) ?? DEFAULT_SETTINGS.model;
   if (model !== 'add-dom' && model !== 'additive') throw new UsageError(`--model must be add-dom or additive, got '${model}'`);
   const method = (v.method as string | undefined) ?? DEFAULT_SETTINGS.method;
@@ -106,9 +110,15 @@ async function scanCommand(args: string[]): Promise<number> {
   const onSigint = (): void => {
     stop = true;
   };
-  process.on('SIGINT', onSigint);
   try {
-    const summary = await scanToFiles(settings, out, { progress: progress.update, shouldStop: () => stop });
+    // Ctrl-C during preparation ends the process at once (nothing written yet); during the scan it
+    // stops after the blocks in flight and leaves partial results marked incomplete.
+    const summary = await scanToFiles(settings, out, {
+      progress: progress.update,
+      shouldStop: () => stop,
+      onScanStart: () => process.on('SIGINT', onSigint),
+      ...(threads ? { threads } : {}),
+    });
     progress.done();
     const s = summary;
     const sm = s.samples;

@@ -1,27 +1,44 @@
+import cliProgress from 'cli-progress';
+
 /**
- * Progress on stderr: a one-line bar redrawn in place on a terminal, nothing otherwise
- * (so logs and CI output stay clean).
+ * Progress on stderr: a bar with rate and time left on a terminal (cli-progress), nothing otherwise
+ * (so logs and CI output stay clean). One bar per stage (kinship, scan).
  */
 export function makeProgress(quiet: boolean): { update: (stage: string, done: number, total: number) => void; done: () => void } {
   const tty = Boolean(process.stderr.isTTY) && !quiet;
-  let last = 0;
-  let drawn = false;
-  const start = Date.now();
-  return {
-    update(stage, done, total) {
-      if (!tty) return;
-      const now = Date.now();
-      if (now - last < 100 && done < total) return;
-      last = now;
-      const frac = total > 0 ? done / total : 0;
-      const width = 30;
-      const filled = Math.round(frac * width);
-      const secs = (now - start) / 1000;
-      process.stderr.write(`\r${stage.padEnd(8)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${done}/${total} ${secs.toFixed(0)}s `);
-      drawn = true;
-    },
-    done() {
-      if (tty && drawn) process.stderr.write('\r\x1b[K');
-    },
+  let bar: cliProgress.SingleBar | undefined;
+  let stage = '';
+  const stop = (): void => {
+    bar?.stop();
+    bar = undefined;
   };
+  return {
+    update(s, done, total) {
+      if (!tty) return;
+      if (s !== stage || !bar) {
+        stop();
+        stage = s;
+        bar = new cliProgress.SingleBar(
+          {
+            format: `${s.padEnd(8)} [{bar}] {percentage}% | {value}/{total} | {rate}/s | ETA {eta_formatted}`,
+            stream: process.stderr,
+            hideCursor: true,
+            clearOnComplete: true,
+            etaBuffer: 50,
+          },
+          cliProgress.Presets.legacy,
+        );
+        bar.start(total, 0, { rate: '0' });
+      }
+      const secs = (Date.now() - startTimes(s)) / 1000;
+      bar.update(done, { rate: secs > 0 ? Math.round(done / secs).toString() : '0' });
+    },
+    done: stop,
+  };
+}
+
+const starts = new Map<string, number>();
+function startTimes(stage: string): number {
+  if (!starts.has(stage)) starts.set(stage, Date.now());
+  return starts.get(stage)!;
 }

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers/tmp.js';
@@ -60,4 +60,24 @@ describe('kinscan CLI errors: one clear sentence, exit 1 (input) or 2 (command l
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/trunc\.bed: size mismatch: the file is 100000 bytes, expected 5929613 bytes/);
   });
+
+  it('Ctrl-C during the scan exits cleanly with partial results marked incomplete', async () => {
+    const out = join(dir, 'int.tsv');
+    const child = spawn('node', [cli, 'scan', '--bfile', example, '--pheno', `${example}.pheno.csv`, '--trait', 'trait1', '--out', out], { stdio: 'pipe' });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // The scan has started once the partial file exists.
+    for (let i = 0; i < 600 && !existsSync(`${out}.partial`); i++) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/STOPPED after \d+ SNPs: partial results in .*int\.tsv\.partial/);
+    expect(existsSync(out)).toBe(false);
+    const summary = JSON.parse(readFileSync(join(dir, 'int.summary.json'), 'utf8'));
+    expect(summary.complete).toBe(false);
+    expect(summary.snps.tested).toBeLessThan(summary.snps.planned);
+    const lines = readFileSync(`${out}.partial`, 'utf8').trim().split('\n');
+    expect(lines.length - 1).toBe(summary.snps.tested);
+  }, 120_000);
 });

@@ -15,6 +15,8 @@ export interface ScanSummary {
   covariates: string[];
   snps: {
     total: number;
+    /** SNPs that passed QC and were to be tested. */
+    planned: number;
     tested: number;
     failedMissing: number;
     failedMaf: number;
@@ -53,6 +55,7 @@ export function summarise(prep: PreparedScan, skips: ScanSkips, lambda: number, 
     covariates: ['intercept', ...prep.samples.covariateNames],
     snps: {
       total: prep.snpReport.total,
+      planned: prep.tested.length,
       tested,
       failedMissing: prep.snpReport.failedMissing,
       failedMaf: prep.snpReport.failedMaf,
@@ -86,6 +89,8 @@ export interface RunToFilesOptions {
   threads?: number;
   /** Already opened inputs (otherwise the files named in the settings are read). */
   inputs?: ScanInputs;
+  /** Called when preparation is over and the per-SNP scan starts (e.g. to start handling Ctrl-C). */
+  onScanStart?: () => void;
 }
 
 /**
@@ -101,6 +106,7 @@ export async function scanToFiles(settings: ScanSettings, out: string, opts: Run
   const lnPs: number[] = [];
   let skips: ScanSkips;
   const tScan = performance.now();
+  opts.onScanStart?.();
   try {
     writeSync(fd, RESULT_HEADER + '\n');
     skips = await scheduleScan(prep, {

@@ -105,6 +105,25 @@ describe.each(SOLVERS)('symEigen (%s)', (_name, solve) => {
     expect(r.values[n - 1]).toBeGreaterThan(0);
   });
 
+  it('all-ones matrix (rank one: eigenvalues 0 and n)', () => {
+    const n = 90;
+    const a = new Float64Array(n * n).fill(1);
+    const r = solve(a, n);
+    const { residual, orthogonality } = eigenErrors(a, n, r);
+    expect(residual).toBeLessThan(TOL * n); // relative to |A|max; |A|_2 = n
+    expect(orthogonality).toBeLessThan(TOL);
+    expect(Math.abs(r.values[n - 1] - n)).toBeLessThan(1e-12 * n);
+    for (let k = 0; k < n - 1; k++) expect(Math.abs(r.values[k])).toBeLessThan(1e-12 * n);
+  });
+
+  it.each([1e-200, 1e-305, 1e200])('entries scaled by %d (no overflow or underflow)', (scale) => {
+    const n = 45;
+    const base = randomSymmetric(n, 45);
+    const r = check(solve, base.map((x) => x * scale), n);
+    const ref = symEigenQL(base, n);
+    for (let k = 0; k < n; k++) expect(Math.abs(r.values[k] / scale - ref.values[k])).toBeLessThan(1e-12 * maxAbs(base));
+  });
+
   it('graded matrix (entries over 12 orders of magnitude)', () => {
     const n = 40;
     const a = randomSymmetric(n, 4);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gemm, gemmFast, gemmStridedTS, gemmStridedWasm, gemmWasm } from '../../engine/stats/kernels/gemm.js';
-import { allocateViews, wasmKernels } from '../../engine/stats/kernels/wasm-loader.js';
+import { align, allocateViews, createKernels, reserve, wasmKernels, type WasmApi } from '../../engine/stats/kernels/wasm-loader.js';
 import { maxAbs, naiveGemm, randomMatrix } from './helpers.js';
 
 const SHAPES: [number, number, number][] = [
@@ -81,5 +81,33 @@ describe('strided gemm (alpha, beta, sub-blocks)', () => {
     wc.set(c0);
     gemmStridedWasm(kern)(m, k, n, alpha, wa, 3, lda, wb, 0, ldb, beta, wc, ldc + 2, ldc);
     expect(maxDiff(wc, expected(alpha, beta))).toBeLessThan(1e-12);
+  });
+});
+
+describe('shared memory (for worker threads)', () => {
+  it('two instances of kernels-shared.wasm on one shared memory compute independent products', () => {
+    const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+    const memory = new WA.Memory({ initial: 64, maximum: 4096, shared: true });
+    expect(memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const first = createKernels({ memory, shared: true });
+    const packBytes = first.exports.gemm_pack_size() * 8;
+    const second = createKernels({ memory, shared: true, packPtr: first.dataBase });
+    expect(second.source).toMatch(/kernels-shared\.wasm$/);
+    const base = align(second.dataBase, 64);
+    reserve(first, base + 3 * 8 * 64 * 64 * 2 + packBytes);
+    const [rows, inner, cols] = [37, 64, 29];
+    const views = (at: number) => [
+      new Float64Array(memory.buffer, at, rows * inner),
+      new Float64Array(memory.buffer, at + 8 * rows * inner, inner * cols),
+      new Float64Array(memory.buffer, at + 8 * (rows * inner + inner * cols), rows * cols),
+    ];
+    const span = 8 * (rows * inner + inner * cols + rows * cols);
+    for (const [k, at, seed] of [[first, base, 1], [second, base + span, 2]] as const) {
+      const [a, b, c] = views(at);
+      a.set(randomMatrix(rows, inner, seed));
+      b.set(randomMatrix(inner, cols, seed + 10));
+      gemmStridedWasm(k)(rows, inner, cols, 1, a, 0, inner, b, 0, cols, 0, c, 0, cols);
+      expect(maxDiff(c, naiveGemm(a, b, rows, inner, cols))).toBeLessThan(1e-12);
+    }
   });
 });

@@ -91,8 +91,8 @@ function symEigenWith(backend: Backend, a: Float64Array, n: number, options: Eig
   if (n === 0) return { n, values: new Float64Array(0), vectorsT: new Float64Array(0) };
   const nn = n * n;
   const rs = reflectorScratchSizes(n);
-  const [w, zt, zc, zg, st, sec, d, e, tau, work, vt, v, y, y2, tt] = backend.allocate([
-    nn, nn, nn, nn, nn, 5 * n, n, n, n, backend.tridiagWorkSize(n), rs.vt, rs.v, rs.y, rs.y2, rs.tt,
+  const [w, zt, zg, st, sec, d, e, tau, work, vt, v, y, y2, tt] = backend.allocate([
+    nn, nn, nn, nn, 5 * n, n, n, n, backend.tridiagWorkSize(n), rs.vt, rs.v, rs.y, rs.y2, rs.tt,
   ]);
   const t0 = performance.now();
   // 1. A = Q T Q^T (w: reflectors by rows).
@@ -100,7 +100,7 @@ function symEigenWith(backend: Backend, a: Float64Array, n: number, options: Eig
   backend.tridiagonalise(w, n, d, e, tau, work);
   const t1 = performance.now();
   // 2. T = Z diag(d) Z^T, zt = Z^T.
-  const order = tridiagDC(d, e, n, zt, { zc, zg, st, sec, secular: backend.secular }, backend.gemm, options);
+  const order = tridiagDC(d, e, n, zt, { zg, st, sec, secular: backend.secular }, backend.gemm, options);
   const t2 = performance.now();
   // 3. U^T = Z^T Q^T (row order does not matter: P Z^T Q^T = P U^T).
   applyReflectorsRight(zt, n, n, w, tau, { vt, v, y, y2, tt }, backend.gemm);

@@ -23,6 +23,14 @@ export function tridiagQL(
 ): void {
   if (m === 0) return;
   e[m - 1] = 0;
+  // Scale T to unit max-norm: the products in the sweep would over/underflow otherwise.
+  let scale = 0;
+  for (let i = 0; i < m; i++) scale = Math.max(scale, Math.abs(d[i]), Math.abs(e[i]));
+  if (scale === 0) return;
+  for (let i = 0; i < m; i++) {
+    d[i] /= scale;
+    e[i] /= scale;
+  }
   let f = 0;
   let tst1 = 0;
   let iterations = 0;
@@ -42,13 +50,14 @@ export function tridiagQL(
     d[l] += f;
     e[l] = 0;
   }
+  for (let i = 0; i < m; i++) d[i] *= scale;
   sortRows(d, m, z, zOff, ldz, cols);
 }
 
 /** Wilkinson-type shift from the leading 2x2 block at l; shifts d[l..] and returns the shift. */
 function qlShift(d: Float64Array, e: Float64Array, l: number, m: number): number {
   const g = d[l];
-  let p = (d[l + 1] - g) / (2 * e[l]);
+  const p = (d[l + 1] - g) / (2 * e[l]);
   let r = Math.hypot(p, 1);
   if (p < 0) r = -r;
   d[l] = e[l] / (p + r);
@@ -127,9 +136,8 @@ export type SecularSolver = (
   delta: Float64Array, st: Float64Array, col: Int32Array, zh: Float64Array,
 ) => void;
 
-/** Scratch for tridiagDC: zc, zg, st at least n*n doubles each, sec at least 5n. */
+/** Scratch for tridiagDC: zg and st at least n*n doubles each, sec at least 5n. */
 export interface DcWorkspace {
-  zc: Float64Array;
   zg: Float64Array;
   st: Float64Array;
   sec: Float64Array;
@@ -215,7 +223,7 @@ const TOP = 1, BOTTOM = 2;
 function dcMerge(ctx: DcContext, lo: number, mid: number, hi: number, b: number): void {
   const { d, n, zt, ws } = ctx;
   const m = hi - lo, m1 = mid - lo;
-  const { zc, zg, st } = ws;
+  const { zg, st } = ws;
 
   // z = (last components of the top vectors, sign(b) * first components of the bottom ones).
   const sgn = b >= 0 ? 1 : -1;
@@ -234,10 +242,9 @@ function dcMerge(ctx: DcContext, lo: number, mid: number, hi: number, b: number)
   for (let i = 0; i < m; i++) z[i] /= nz;
   const rho = Math.abs(b) * zz;
 
-  // Copy the block's rows out (the block is overwritten with the result).
-  for (let i = 0; i < m; i++) zc.set(zt.subarray((lo + i) * n + lo, (lo + i) * n + hi), i * m);
-
-  const { kept, deflated } = deflate(dd, z, rho, support, zc, m);
+  // Deflation rotates rows of the block in place (row i of the block at zt[out + i*n]).
+  const out = lo * n + lo;
+  const { kept, deflated } = deflate(dd, z, rho, support, zt, out, n, m);
   const K = kept.length;
 
   // Column order of the secular vectors: top-only, both, bottom-only (so each half is one GEMM).
@@ -265,9 +272,11 @@ function dcMerge(ctx: DcContext, lo: number, mid: number, hi: number, b: number)
     (ws.secular ?? secularVectors)(D, Z, rho, K, lambda, zg, st, col, zh);
   }
 
-  // Gather the kept rows of zc in column order, then new vectors = st * rows (two halves).
-  order.forEach((i, c) => zg.set(zc.subarray(i * m, i * m + m), c * m));
-  const out = lo * n + lo;
+  // Gather the block's rows into zg: kept ones in column order, then the deflated ones (the
+  // block is then overwritten). New vectors = st * kept rows, one GEMM per half.
+  const blockRow = (i: number) => zt.subarray(out + i * n, out + i * n + m);
+  order.forEach((i, c) => zg.set(blockRow(i), c * m));
+  deflated.forEach((i, j) => zg.set(blockRow(i), (K + j) * m));
   if (K > 0) {
     ctx.gemm(K, nTop, m1, 1, st, 0, K, zg, 0, m, 0, zt, out, n);
     ctx.gemm(K, K - nTopOnly, m - m1, 1, st, nTopOnly, K, zg, nTopOnly * m + m1, m, 0, zt, out + m1, n);
@@ -276,17 +285,19 @@ function dcMerge(ctx: DcContext, lo: number, mid: number, hi: number, b: number)
   // Deflated pairs keep their (possibly rotated) vectors.
   deflated.forEach((i, j) => {
     d[lo + K + j] = dd[i];
-    zt.set(zc.subarray(i * m, i * m + m), (lo + K + j) * n + lo);
+    zt.set(zg.subarray((K + j) * m, (K + j) * m + m), out + (K + j) * n);
   });
 }
 
 /**
  * Deflation (LAPACK dlaed2): drop components with negligible rho*|z_i|, and for nearly equal
- * d_i rotate the pair so one z component vanishes. Rotations act on the rows of zc.
+ * d_i rotate the pair so one z component vanishes. Rotations act on the block's rows
+ * (row i at zt[off + i*ld], length m).
  * Returns the kept indices sorted by dd ascending, and the deflated ones.
  */
 function deflate(
-  dd: Float64Array, z: Float64Array, rho: number, support: Uint8Array, zc: Float64Array, m: number,
+  dd: Float64Array, z: Float64Array, rho: number, support: Uint8Array, zt: Float64Array, off: number, ld: number,
+  m: number,
 ): { kept: number[]; deflated: number[] } {
   const sorted = Array.from({ length: m }, (_, i) => i).sort((x, y) => dd[x] - dd[y]);
   let dmax = 0;
@@ -313,7 +324,7 @@ function deflate(
       z[i] = tau;
       z[prev] = 0;
       support[i] |= support[prev];
-      rotatePair(zc, prev * m, i * m, m, c, s);
+      rotatePair(zt, off + prev * ld, off + i * ld, m, c, s);
       const dp = dd[prev] * c * c + dd[i] * s * s;
       dd[i] = dd[prev] * s * s + dd[i] * c * c;
       dd[prev] = dp;

@@ -1,9 +1,10 @@
 /**
  * Loads the WebAssembly SIMD kernels (engine/stats/kernels/wasm/kernels.wasm, built by
  * wasm/build.sh) synchronously on first use, and manages their linear memory.
+ * kernels-shared.wasm is the same code for a shared memory (worker threads): see createKernels.
  *
  * Where the .wasm is looked for, in order:
- *   1. `KINSCAN_WASM_DIR` if set (a folder holding kernels.wasm),
+ *   1. `KINSCAN_WASM_DIR` if set (a folder holding the .wasm files),
  *   2. `./wasm/kernels.wasm` next to this module (the TS sources under vitest, or a build
  *      that copies the .wasm next to the JS),
  *   3. the same relative path under the repository's `engine/` folder when this module runs
@@ -25,12 +26,13 @@ export interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
 }
-interface WasmApi {
+export interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
   Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 }
-const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+/** The global WebAssembly object, typed (undefined where WebAssembly is unavailable). */
+export const WA = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 export interface KernelExports {
   gemm_pack_size(): number;
@@ -63,11 +65,11 @@ const MAX_BYTES = 4 * 1024 * 1024 * 1024 - PAGE;
 
 let cached: WasmKernels | null | undefined;
 
-/** The loaded kernels, or null when WebAssembly or the .wasm file is unavailable. */
+/** The default kernels (own non-shared memory), or null when WebAssembly or the .wasm file is unavailable. */
 export function wasmKernels(): WasmKernels | null {
   if (cached === undefined) {
     try {
-      cached = load();
+      cached = createKernels();
     } catch {
       cached = null;
     }
@@ -75,24 +77,28 @@ export function wasmKernels(): WasmKernels | null {
   return cached;
 }
 
-function candidatePaths(): string[] {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const out: string[] = [];
-  const env = process.env.KINSCAN_WASM_DIR;
-  if (env) out.push(path.join(env, 'kernels.wasm'));
-  out.push(path.join(here, 'wasm', 'kernels.wasm'));
-  const marker = `${path.sep}dist${path.sep}engine${path.sep}`;
-  const at = here.lastIndexOf(marker);
-  if (at >= 0) {
-    const rel = here.slice(at + marker.length);
-    out.push(path.join(here.slice(0, at), 'engine', rel, 'wasm', 'kernels.wasm'));
-  }
-  return out;
+export interface KernelOptions {
+  /**
+   * Memory to run on. Default: a new non-shared memory. A memory created with
+   * `new WebAssembly.Memory({ initial, maximum, shared: true })` (maximum <= 65536 pages)
+   * needs `shared: true`, which loads kernels-shared.wasm; several instances (one per worker
+   * thread) can then share it.
+   */
+  memory?: WasmMemory;
+  shared?: boolean;
+  /**
+   * Byte address of this instance's GEMM pack scratch (gemm_pack_size() doubles); instances on
+   * a shared memory must use disjoint ones. Default: just above the module's (unused) stack.
+   */
+  packPtr?: number;
 }
 
-function load(): WasmKernels {
-  let lastError: unknown = new Error('kernels.wasm not found');
-  for (const file of candidatePaths()) {
+/** Instantiate the kernels synchronously; throws if the module cannot be found or fails its self-test. */
+export function createKernels(options: KernelOptions = {}): WasmKernels {
+  if (!WA) throw new Error('WebAssembly is not available');
+  const name = options.shared ? 'kernels-shared.wasm' : 'kernels.wasm';
+  let lastError: unknown = new Error(`${name} not found`);
+  for (const file of candidatePaths(name)) {
     let bytes: Buffer;
     try {
       bytes = readFileSync(file);
@@ -100,19 +106,33 @@ function load(): WasmKernels {
       lastError = err;
       continue;
     }
-    if (!WA) throw new Error('WebAssembly is not available');
     const module = new WA.Module(bytes);
-    const memory = new WA.Memory({ initial: 32 });
+    const memory = options.memory ?? new WA.Memory({ initial: 32 });
     const instance = new WA.Instance(module, { env: { memory } });
     const exports = instance.exports as unknown as KernelExports & { __heap_base: { value: number } };
     const heapBase = Number(exports.__heap_base.value);
-    const packPtr = align(heapBase, 64);
-    const dataBase = align(packPtr + exports.gemm_pack_size() * 8, 64);
+    const packPtr = options.packPtr ?? align(heapBase, 64);
+    const dataBase = align(Math.max(heapBase, packPtr + exports.gemm_pack_size() * 8), 64);
     const k: WasmKernels = { exports, memory, heapBase, packPtr, dataBase, source: file };
     selfTest(k);
     return k;
   }
   throw lastError;
+}
+
+function candidatePaths(name: string): string[] {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const out: string[] = [];
+  const env = process.env.KINSCAN_WASM_DIR;
+  if (env) out.push(path.join(env, name));
+  out.push(path.join(here, 'wasm', name));
+  const marker = `${path.sep}dist${path.sep}engine${path.sep}`;
+  const at = here.lastIndexOf(marker);
+  if (at >= 0) {
+    const rel = here.slice(at + marker.length);
+    out.push(path.join(here.slice(0, at), 'engine', rel, 'wasm', name));
+  }
+  return out;
 }
 
 export function align(x: number, a: number): number {
@@ -147,9 +167,17 @@ export function allocateViews(k: WasmKernels, lengths: number[], zero = false): 
   });
 }
 
-/** Tiny product checked against the obvious answer, so a broken build falls back to TS. */
+/**
+ * Tiny product checked against the obvious answer, so a broken build falls back to TS. Runs
+ * inside this instance's own pack scratch (the 2x3x2 product packs into its first doubles),
+ * so it never touches memory another instance may be using.
+ */
 function selfTest(k: WasmKernels): void {
-  const [a, b, c] = allocateViews(k, [6, 6, 4]);
+  reserve(k, k.dataBase);
+  const at = k.packPtr + 8 * 1024;
+  const a = new Float64Array(k.memory.buffer, at, 6);
+  const b = new Float64Array(k.memory.buffer, at + 64, 6);
+  const c = new Float64Array(k.memory.buffer, at + 128, 4);
   a.set([1, 2, 3, 4, 5, 6]); // 2x3
   b.set([7, 8, 9, 10, 11, 12]); // 3x2
   k.exports.gemm_f64(2, 3, 2, 1, a.byteOffset, 3, b.byteOffset, 2, 0, c.byteOffset, 2, k.packPtr);

@@ -47,40 +47,40 @@ export function newtonMaximize(
 ): { t: number; logl: number; evaluations: number; converged: boolean } {
   let t = Math.min(Math.max(t0, tMin), tMax);
   let l = prof.evaluate(t, true);
+  let g = prof.dlogl;
+  let h = prof.d2logl;
   let evals = 1;
   for (let iter = 0; iter < maxIter; iter++) {
-    const g = prof.dlogl;
-    const h = prof.d2logl;
     if (Math.abs(g) < 1e-9) return { t, logl: l, evaluations: evals, converged: true };
-    let step = h < 0 ? -g / h : Math.sign(g) * 1;
+    if ((t >= tMax && g > 0) || (t <= tMin && g < 0)) return { t, logl: l, evaluations: evals, converged: true };
+    let step = h < 0 ? -g / h : Math.sign(g);
     if (step > 3) step = 3;
     if (step < -3) step = -3;
     let accepted = false;
+    // Backtrack until l does not decrease; each trial also yields the derivatives for the next step.
     for (let halving = 0; halving < 50; halving++) {
       let tn = t + step;
       if (tn > tMax) tn = tMax;
       if (tn < tMin) tn = tMin;
       if (tn === t) break;
-      const ln = prof.evaluate(tn, false);
+      const ln = prof.evaluate(tn, true);
       evals++;
       if (ln >= l - 1e-13 * Math.abs(l)) {
         t = tn;
+        l = ln;
+        g = prof.dlogl;
+        h = prof.d2logl;
         accepted = true;
         break;
       }
       step *= 0.5;
     }
-    l = prof.evaluate(t, true);
-    evals++;
     if (!accepted) {
       // No ascent possible along the gradient within the interval: a boundary or a flat optimum.
-      return { t, logl: l, evaluations: evals, converged: Math.abs(prof.dlogl) < 1e-6 || t <= tMin || t >= tMax };
-    }
-    if ((t >= tMax && prof.dlogl > 0) || (t <= tMin && prof.dlogl < 0)) {
-      return { t, logl: l, evaluations: evals, converged: true };
+      return { t, logl: l, evaluations: evals, converged: Math.abs(g) < 1e-6 || t <= tMin || t >= tMax };
     }
   }
-  return { t, logl: l, evaluations: evals, converged: Math.abs(prof.dlogl) < 1e-6 };
+  return { t, logl: l, evaluations: evals, converged: Math.abs(g) < 1e-6 };
 }
 
 /** Brent on a bracket, then Newton to polish: the maximum of l inside [a, b]. */

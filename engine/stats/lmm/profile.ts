@@ -84,16 +84,25 @@ export class ProfileLikelihood {
     return yy;
   }
 
-  /** Fill w_i = 1/(s_i + delta) and return sum ln(s_i + delta). */
+  /**
+   * Fill w_i = 1/(s_i + delta) and return sum ln(s_i + delta). The logarithm is taken of products
+   * of 16 factors at a time (each factor is within [1e-12, 1e12] of 1 here, so products stay far
+   * inside the double range): 16 times fewer logarithms, the same sum to rounding.
+   */
   private weights(delta: number): number {
     const { n, s, w } = this;
     let logdet = 0;
+    let prod = 1;
     for (let i = 0; i < n; i++) {
       const d = s[i]! + delta;
       w[i] = 1 / d;
-      logdet += Math.log(d);
+      prod *= d;
+      if ((i & 15) === 15) {
+        logdet += Math.log(prod);
+        prod = 1;
+      }
     }
-    return logdet;
+    return logdet + Math.log(prod);
   }
 
   /**

@@ -278,9 +278,15 @@ static void tridiag_unblocked(f64 *w, int n, int k0, f64 *d, f64 *e, f64 *tau, f
 /* update A22 -= V W^T + W V^T through the GEMM kernel.                                       */
 /* ------------------------------------------------------------------------------------ */
 
+#ifndef TNB
 #define TNB 32   /* panel width */
+#endif
+#ifndef TNX
 #define TNX 128  /* rows left to the unblocked code */
+#endif
+#ifndef TRB
 #define TRB 64   /* row block of the trailing update */
+#endif
 
 /* Doubles of scratch that tridiagonalise_f64 needs. */
 EXPORT int tridiag_work_size(int n) { return 2 * n + TNB * n + 4 * TNB * n + 2 * TNB; }
@@ -304,35 +310,62 @@ static void axpy(f64 *y, const f64 *x, f64 alpha, int len) {
 }
 
 /* y[s..n) = A[s.., s..] v[s..) for the symmetric trailing matrix in upper-by-rows storage:
-   each row contributes a dot product (to y_i) and an axpy (to y_j, j > i); two rows per pass. */
+   each row contributes a dot product (to y_i) and an axpy (to y_j, j > i); four rows per pass
+   (so y is loaded and stored once per four matrix rows). */
 static void symv_rows(const f64 *w, int n, int s, const f64 *v, f64 *y) {
   for (int j = s; j < n; j++) y[j] = 0.0;
   int i = s;
-  for (; i + 2 <= n; i += 2) {
-    const f64 *r0 = w + i * n, *r1 = r0 + n;
-    f64 v0 = v[i], v1 = v[i + 1];
-    /* the 2x2 diagonal block */
-    f64 d0 = r0[i] * v0 + r0[i + 1] * v1;
-    f64 d1 = r0[i + 1] * v0 + r1[i + 1] * v1;
-    f64x2 V0 = wasm_f64x2_splat(v0), V1 = wasm_f64x2_splat(v1);
-    f64x2 D0 = wasm_f64x2_splat(0), D1 = D0;
-    int j = i + 2;
+  for (; i + 4 <= n; i += 4) {
+    const f64 *r0 = w + i * n, *r1 = r0 + n, *r2 = r1 + n, *r3 = r2 + n;
+    /* the 4x4 diagonal block, upper part mirrored */
+    for (int p = 0; p < 4; p++) {
+      const f64 *rp = w + (i + p) * n;
+      f64 acc = rp[i + p] * v[i + p];
+      for (int q = p + 1; q < 4; q++) {
+        acc += rp[i + q] * v[i + q];
+        y[i + q] += rp[i + q] * v[i + p];
+      }
+      y[i + p] += acc;
+    }
+    f64x2 V0 = wasm_f64x2_splat(v[i]), V1 = wasm_f64x2_splat(v[i + 1]);
+    f64x2 V2 = wasm_f64x2_splat(v[i + 2]), V3 = wasm_f64x2_splat(v[i + 3]);
+    f64x2 D0 = wasm_f64x2_splat(0), D1 = D0, D2 = D0, D3 = D0;
+    f64 d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+    int j = i + 4;
     for (; j + 2 <= n; j += 2) {
-      f64x2 a0 = wasm_v128_load(r0 + j), a1 = wasm_v128_load(r1 + j), vj = wasm_v128_load(v + j);
+      f64x2 vj = wasm_v128_load(v + j);
+      f64x2 a0 = wasm_v128_load(r0 + j), a1 = wasm_v128_load(r1 + j);
+      f64x2 a2 = wasm_v128_load(r2 + j), a3 = wasm_v128_load(r3 + j);
       D0 = wasm_f64x2_add(D0, wasm_f64x2_mul(a0, vj));
       D1 = wasm_f64x2_add(D1, wasm_f64x2_mul(a1, vj));
-      wasm_v128_store(y + j, wasm_f64x2_add(wasm_v128_load(y + j),
-                                            wasm_f64x2_add(wasm_f64x2_mul(a0, V0), wasm_f64x2_mul(a1, V1))));
+      D2 = wasm_f64x2_add(D2, wasm_f64x2_mul(a2, vj));
+      D3 = wasm_f64x2_add(D3, wasm_f64x2_mul(a3, vj));
+      f64x2 t = wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(a0, V0), wasm_f64x2_mul(a1, V1)),
+                               wasm_f64x2_add(wasm_f64x2_mul(a2, V2), wasm_f64x2_mul(a3, V3)));
+      wasm_v128_store(y + j, wasm_f64x2_add(wasm_v128_load(y + j), t));
     }
     for (; j < n; j++) {
       d0 += r0[j] * v[j];
       d1 += r1[j] * v[j];
-      y[j] += r0[j] * v0 + r1[j] * v1;
+      d2 += r2[j] * v[j];
+      d3 += r3[j] * v[j];
+      y[j] += r0[j] * v[i] + r1[j] * v[i + 1] + r2[j] * v[i + 2] + r3[j] * v[i + 3];
     }
     y[i] += d0 + hsum(D0);
     y[i + 1] += d1 + hsum(D1);
+    y[i + 2] += d2 + hsum(D2);
+    y[i + 3] += d3 + hsum(D3);
   }
-  if (i < n) y[i] += w[i * n + i] * v[i];
+  /* remaining rows one at a time */
+  for (; i < n; i++) {
+    const f64 *r = w + i * n;
+    f64 vi = v[i], acc = r[i] * vi;
+    for (int j = i + 1; j < n; j++) {
+      acc += r[j] * v[j];
+      y[j] += r[j] * vi;
+    }
+    y[i] += acc;
+  }
 }
 
 /* Panel: reflectors p..p+nb-1. v_j lives in row p+j of w (columns p+j+1..), w_j in row j of wt. */

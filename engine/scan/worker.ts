@@ -1,0 +1,84 @@
+/**
+ * A scan worker thread: decodes blocks of SNPs from packed genotypes the main thread shares with
+ * it (SharedArrayBuffer), rotates them with the eigenvectors U in the shared WebAssembly memory,
+ * fits every SNP (fit-block.ts) and posts the rows back.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createKernels, type WasmMemory } from '../stats/kernels/wasm-loader.js';
+import type { MlFit } from '../stats/lmm/model.js';
+import type { FitMethod } from '../stats/lmm/fit.js';
+import { BlockFitter, type SnpInfo } from './fit-block.js';
+import { GenotypeDecoder } from './genotypes.js';
+import { encodeRows } from './row-codec.js';
+import { ScratchArena } from './shared-kernels.js';
+import type { GeneticModel } from './settings.js';
+
+export interface WorkerInit {
+  memory: WasmMemory;
+  packPtr: number;
+  scratch: number;
+  scratchBytes: number;
+  uPtr: number;
+  n: number;
+  s: Float64Array;
+  yStar: Float64Array;
+  wStar: Float64Array[];
+  nullFit: MlFit;
+  model: GeneticModel;
+  method: FitMethod;
+  famIndex: Int32Array;
+  blockSize: number;
+  bytesPerSnp: number;
+}
+
+export interface BlockJob {
+  type: 'block';
+  id: number;
+  /** Packed bytes of SNPs firstSnp.. (bytesPerSnp each), shared with the main thread. */
+  packed: Uint8Array;
+  firstSnp: number;
+  info: SnpInfo[];
+}
+
+export interface BlockResult {
+  type: 'rows';
+  id: number;
+  rows: Float64Array;
+  collinear: number;
+}
+
+export interface WorkerFailure {
+  type: 'error';
+  id: number;
+  message: string;
+}
+
+const init = workerData as WorkerInit;
+const k = createKernels({ memory: init.memory, shared: true, packPtr: init.packPtr });
+const arena = new ScratchArena(k, init.scratch, init.scratchBytes);
+const { n } = init;
+const u = new Float64Array(init.memory.buffer, init.uPtr, n * n);
+const fitter = new BlockFitter({ n, s: init.s, yStar: init.yStar, wStar: init.wStar, nullFit: init.nullFit }, init.model, init.method, arena.gemm);
+const cols = fitter.columnsPerSnp;
+const decoder = new GenotypeDecoder(init.famIndex);
+const xRaw = arena.alloc(init.blockSize * cols * n);
+const xRot = arena.alloc(init.blockSize * cols * n);
+
+parentPort!.on('message', (job: BlockJob) => {
+  try {
+    const count = job.info.length;
+    for (let b = 0; b < count; b++) {
+      const it = job.info[b]!;
+      const off = (it.snp - job.firstSnp) * init.bytesPerSnp;
+      decoder.decode(job.packed, off, xRaw.subarray(b * cols * n, b * cols * n + n), cols === 2 ? xRaw.subarray(b * cols * n + n, b * cols * n + 2 * n) : undefined);
+    }
+    arena.gemm(xRaw.subarray(0, count * cols * n), u, xRot.subarray(0, count * cols * n), count * cols, n, n);
+    const { rows, collinear } = fitter.fitBlock(xRot, job.info);
+    const data = encodeRows(rows);
+    const msg: BlockResult = { type: 'rows', id: job.id, rows: data, collinear };
+    parentPort!.postMessage(msg, [data.buffer as ArrayBuffer]);
+  } catch (e) {
+    const msg: WorkerFailure = { type: 'error', id: job.id, message: (e as Error).stack ?? String(e) };
+    parentPort!.postMessage(msg);
+  }
+});
