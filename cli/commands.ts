@@ -8,6 +8,8 @@ import { snpQc, SnpStatus } from '../engine/qc/snps.js';
 import { scanToFiles } from '../engine/scan/run.js';
 import { DEFAULT_SETTINGS, type ScanSettings } from '../engine/scan/settings.js';
 import { computeKinship } from '../engine/stats/kinship.js';
+import { computeKinshipThreaded } from '../engine/stats/kinship-threads.js';
+import { availableParallelism } from 'node:os';
 import { VERSION } from '../engine/version.js';
 import { makeProgress } from './progress.js';
 
@@ -31,6 +33,7 @@ Usage:
                                          or the exact reference optimiser (dense grid + Brent; slow)
       --maf 0.01 --max-miss 0.05         SNP filters among the analysed individuals
       --threads N                        worker threads (default: all cores)
+      --loco                             leave-one-chromosome-out kinship for each chromosome's SNPs
   kinscan kinship --bfile PREFIX [--standardized] [--pheno FILE --trait NAME] --out K.txt
       Without --pheno, the individuals with a phenotype in .fam column 6 define the SNP filters (as GEMMA).
   kinscan --version
@@ -73,6 +76,7 @@ async function scanCommand(args: string[]): Promise<number> {
     'max-miss': { type: 'string' },
     out: { type: 'string' },
     threads: { type: 'string' },
+    loco: { type: 'boolean' },
     quiet: { type: 'boolean' },
   });
   const threads = v.threads === undefined ? undefined : num(v.threads as string, 'threads', 1, 1, 256);
@@ -99,6 +103,7 @@ async function scanCommand(args: string[]): Promise<number> {
     method,
     maf: num(v.maf as string | undefined, 'maf', DEFAULT_SETTINGS.maf, 0, 0.5),
     maxMissing: num(v['max-miss'] as string | undefined, 'max-miss', DEFAULT_SETTINGS.maxMissing, 0, 1),
+    ...(v.loco ? { loco: true } : {}),
   };
   if (v.covar && covarNames.length === 0) {
     // All numeric columns of the covariate sheet.
@@ -151,8 +156,10 @@ async function kinshipCommand(args: string[]): Promise<number> {
     maf: { type: 'string' },
     'max-miss': { type: 'string' },
     out: { type: 'string' },
+    threads: { type: 'string' },
     quiet: { type: 'boolean' },
   });
+  const threads = v.threads === undefined ? undefined : num(v.threads as string, 'threads', 1, 1, 256);
   const plink = openPlink(need(v.bfile as string | undefined, 'bfile'));
   const out = need(v.out as string | undefined, 'out');
   let analysed: Int32Array;
@@ -170,7 +177,9 @@ async function kinshipCommand(args: string[]): Promise<number> {
   });
   const include = stats.status.map((s) => (s === SnpStatus.Pass ? 1 : 0));
   const progress = makeProgress(Boolean(v.quiet));
-  const kin = computeKinship(plink.bed, include, v.standardized ? 'standardized' : 'centered', (d, t) => progress.update('kinship', d, t));
+  const mode = v.standardized ? 'standardized' : 'centered';
+  const onKin = (d: number, t: number): void => progress.update('kinship', d, t);
+  const kin = computeKinshipThreaded(plink.bed, include, mode, threads ?? availableParallelism(), onKin) ?? computeKinship(plink.bed, include, mode, onKin);
   progress.done();
   writeSquareMatrix(out, kin.data, kin.n);
   plink.bed.close();

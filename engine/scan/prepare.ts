@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { InputError } from '../io/errors.js';
-import { readSquareMatrix } from '../io/matrix-text.js';
-import { openPlink, type PlinkSet } from '../io/plink.js';
+import { readSquareMatrix, type SquareMatrix } from '../io/matrix-text.js';
+import { openPlink, type BedFile, type Fam, type PlinkSet } from '../io/plink.js';
 import { readSheet, type Sheet } from '../io/sheet.js';
 import { selectSamples, type SampleSelection } from '../qc/samples.js';
 import { snpQc, SnpStatus, type SnpQcReport, type SnpStats } from '../qc/snps.js';
 import { symEigenFast } from '../stats/kernels/eigen.js';
-import { computeKinship, subsetAndCenter, type KinshipMode } from '../stats/kinship.js';
+import { computeKinship, subsetAndCenter, type Kinship, type KinshipMode } from '../stats/kinship.js';
+import { computeKinshipThreaded } from '../stats/kinship-threads.js';
 import { independentColumns } from '../stats/linalg.js';
 import { fitModel } from '../stats/lmm/fit.js';
 import type { EigenModel, MlFit } from '../stats/lmm/model.js';
@@ -21,27 +23,9 @@ export interface Timings {
   [step: string]: number;
 }
 
-/** A trait ready to scan: the eigenbasis, the rotated phenotype and covariates, the null fit. */
-export interface PreparedScan {
+/** A trait ready to scan: the chosen individuals and SNPs, the eigenbasis, the rotated phenotype and covariates, the null fit. */
+export interface PreparedScan extends ScanSelection, TraitBasisFit {
   settings: ScanSettings;
-  plink: PlinkSet;
-  samples: SampleSelection;
-  snpStats: SnpStats;
-  snpReport: SnpQcReport;
-  /** Indices (into the .bim) of the SNPs to test, in file order. */
-  tested: Int32Array;
-  n: number;
-  /** Eigenvalues of the re-centred kinship of the analysed individuals. */
-  s: Float64Array;
-  /** Eigenvectors as columns of U, row-major n x n: U[k * n + i] is component k of eigenvector i. */
-  u: Float64Array;
-  /** y* = U^T y and the rotated intercept and covariates. */
-  yStar: Float64Array;
-  wStar: Float64Array[];
-  /** The null model (intercept + covariates) fitted by ML. */
-  nullFit: MlFit;
-  /** tr(K) / n of the kinship used in the fit (the scale in PVE). */
-  kinshipScale: number;
   /** SNPs that built the kinship (0 for a kinship file). */
   kinshipSnps: number;
   timings: Timings;
@@ -54,6 +38,8 @@ export interface ScanInputs {
   plink: PlinkSet;
   pheno: Sheet;
   covar?: Sheet;
+  /** The matrix of a `{ file }` kinship, already read (e.g. from a project); otherwise the file is read. */
+  kinship?: SquareMatrix;
 }
 
 /** Open the files named in the settings. */
@@ -130,26 +116,33 @@ function checkCovariatesIndependent(w: Float64Array[], names: string[], file: st
   }
 }
 
-/**
- * Read the inputs, choose the individuals and SNPs, build (or read) the kinship, decompose it,
- * rotate the phenotype and covariates, and fit the null model: everything that does not depend on
- * the SNP under test. Errors are InputErrors naming the file and what to do.
- */
-export function prepareScan(settings: ScanSettings, progress?: Progress, inputs?: ScanInputs, cache?: PrepareCache): PreparedScan {
-  const timings: Timings = {};
-  let t0 = performance.now();
-  const lap = (name: string): void => {
-    const t = performance.now();
-    timings[name] = (timings[name] ?? 0) + (t - t0) / 1000;
-    t0 = t;
-  };
+/** The individuals and SNPs of a scan, chosen before any kinship is built. */
+export interface ScanSelection {
+  plink: PlinkSet;
+  samples: SampleSelection;
+  snpStats: SnpStats;
+  snpReport: SnpQcReport;
+  /** 1 for SNPs that pass QC (they build the kinship and are tested). */
+  include: Uint8Array;
+  tested: Int32Array;
+}
 
-  const opened = inputs ?? openScanInputs(settings);
+/** What depends on the kinship: its eigenbasis, the rotated phenotype and covariates, the null fit. */
+export interface TraitBasisFit {
+  n: number;
+  s: Float64Array;
+  u: Float64Array;
+  yStar: Float64Array;
+  wStar: Float64Array[];
+  nullFit: MlFit;
+  kinshipScale: number;
+}
+
+/** Match samples and apply the SNP filters (sections "Data" and "QC" of docs/model.md). */
+export function selectScan(settings: ScanSettings, opened: ScanInputs): ScanSelection {
   const { plink, pheno } = opened;
   const covar = opened.covar && settings.covarNames.length > 0 ? { sheet: opened.covar, names: settings.covarNames } : undefined;
   const samples = selectSamples(plink.fam, pheno, settings.trait, covar);
-  lap('read');
-
   const { stats: snpStats, report: snpReport } = snpQc(plink.bed, samples.famIndex, { maf: settings.maf, maxMissing: settings.maxMissing });
   const include = new Uint8Array(plink.bed.nSnps);
   let nTested = 0;
@@ -164,51 +157,36 @@ export function prepareScan(settings: ScanSettings, progress?: Progress, inputs?
       'Relax --maf or --max-miss, or check that the genotype file matches the phenotype sheet',
     );
   }
-  lap('qc');
+  return { plink, samples, snpStats, snpReport, include, tested };
+}
 
-  let kinAll: Float64Array | undefined;
-  let kinshipSnps = 0;
-  const nAll = plink.fam.iid.length;
+/**
+ * From a kinship over all genotyped individuals (or a cached eigendecomposition): subset to the
+ * analysed individuals, re-centre, decompose (eigenvalues below 1e-10 set to 0), rotate y and the
+ * covariates, and fit the null model.
+ */
+export function fitBasis(
+  settings: ScanSettings,
+  sel: ScanSelection,
+  source: { kinship: Float64Array } | { s: Float64Array; u: Float64Array },
+): TraitBasisFit {
+  const { samples, plink } = sel;
   const n = samples.famIndex.length;
-  let kinKey: string;
-  if (typeof settings.kinship === 'object') {
-    const km = readSquareMatrix(settings.kinship.file);
-    if (km.n !== nAll) {
-      throw new InputError(
-        `the kinship matrix is ${km.n} x ${km.n} but ${basename(plink.fam.path)} lists ${nAll} individuals`,
-        { file: settings.kinship.file },
-        'A kinship file must have one row and column per .fam individual, in .fam order (as GEMMA writes it)',
-      );
-    }
-    kinAll = km.data;
-    kinKey = sha256('file', km.data);
-  } else {
-    kinKey = sha256('kinship', settings.kinship, include);
-    for (let j = 0; j < include.length; j++) kinshipSnps += include[j]!;
-  }
-  const eigKey = sha256('eigen', kinKey, samples.famIndex);
-  let eig = cache?.getEigen(eigKey);
-  if (!eig) {
-    if (!kinAll) kinAll = cache?.getKinship(kinKey);
-    if (!kinAll) {
-      const kin = computeKinship(plink.bed, include, settings.kinship as KinshipMode, (d, t) => progress?.('kinship', d, t));
-      kinAll = kin.data;
-      cache?.putKinship(kinKey, kin.data, kin.snps);
-    }
-    lap('kinship');
-    const kc = subsetAndCenter(kinAll, nAll, samples.famIndex);
-    kinAll = undefined;
+  let s: Float64Array;
+  let u: Float64Array;
+  if ('kinship' in source) {
+    const kc = subsetAndCenter(source.kinship, plink.fam.iid.length, samples.famIndex);
     const e = symEigenFast(kc, n);
     for (let i = 0; i < n; i++) if (e.values[i]! < EIGEN_ZERO) e.values[i] = 0;
     transposeInPlace(e.vectorsT, n);
-    eig = { s: e.values, u: e.vectorsT };
-    cache?.putEigen(eigKey, eig.s, eig.u);
-    lap('eigen');
+    s = e.values;
+    u = e.vectorsT;
+  } else {
+    s = source.s;
+    u = source.u;
   }
-  const { s, u } = eig;
   let trace = 0;
   for (let i = 0; i < n; i++) trace += s[i]!;
-
   const ones = new Float64Array(n).fill(1);
   const w = [ones, ...samples.covariates];
   checkCovariatesIndependent(w, samples.covariateNames, settings.covar ?? settings.pheno);
@@ -218,23 +196,78 @@ export function prepareScan(settings: ScanSettings, progress?: Progress, inputs?
   const prof = new ProfileLikelihood(s, wStar.length + 2);
   // The null model is fitted once per trait: by the exact optimiser, or by EM when EM was asked for.
   const nullFit = fitModel(nullModel, prof, { method: settings.method === 'fast' ? 'exact' : settings.method });
-  lap('null');
+  return { n, s, u, yStar, wStar, nullFit, kinshipScale: trace / n };
+}
 
-  return {
-    settings,
-    plink,
-    samples,
-    snpStats,
-    snpReport,
-    tested,
-    n,
-    s,
-    u,
-    yStar,
-    wStar,
-    nullFit,
-    kinshipScale: trace / n,
-    kinshipSnps,
-    timings,
+/** The kinship of the SNPs with include[j] = 1, on worker threads when possible. */
+export function kinshipOf(bed: BedFile, include: Uint8Array, mode: KinshipMode, threads: number, progress?: Progress): Kinship {
+  const onKin = (d: number, t: number): void => progress?.('kinship', d, t);
+  return computeKinshipThreaded(bed, include, mode, threads, onKin) ?? computeKinship(bed, include, mode, onKin);
+}
+
+/** A kinship matrix file: n x n in .fam order. */
+export function readKinshipFile(file: string, fam: Fam): Float64Array {
+  const km = readSquareMatrix(file);
+  const nAll = fam.iid.length;
+  if (km.n !== nAll) {
+    throw new InputError(
+      `the kinship matrix is ${km.n} x ${km.n} but ${basename(fam.path)} lists ${nAll} individuals`,
+      { file },
+      'A kinship file must have one row and column per .fam individual, in .fam order (as GEMMA writes it)',
+    );
+  }
+  return km.data;
+}
+
+/**
+ * Read the inputs, choose the individuals and SNPs, build (or read) the kinship, decompose it,
+ * rotate the phenotype and covariates, and fit the null model: everything that does not depend on
+ * the SNP under test. Errors are InputErrors naming the file and what to do.
+ */
+export function prepareScan(
+  settings: ScanSettings,
+  progress?: Progress,
+  inputs?: ScanInputs,
+  cache?: PrepareCache,
+  threads: number = availableParallelism(),
+): PreparedScan {
+  const timings: Timings = {};
+  let t0 = performance.now();
+  const lap = (name: string): void => {
+    const t = performance.now();
+    timings[name] = (timings[name] ?? 0) + (t - t0) / 1000;
+    t0 = t;
   };
+  const opened = inputs ?? openScanInputs(settings);
+  const sel = selectScan(settings, opened);
+  lap('read+qc');
+
+  let kinAll: Float64Array | undefined;
+  let kinshipSnps = 0;
+  let kinKey: string;
+  if (typeof settings.kinship === 'object') {
+    kinAll = readKinshipFile(settings.kinship.file, sel.plink.fam);
+    kinKey = sha256('file', kinAll);
+  } else {
+    kinKey = sha256('kinship', settings.kinship, sel.include);
+    kinshipSnps = sel.tested.length;
+  }
+  const eigKey = sha256('eigen', kinKey, sel.samples.famIndex);
+  const cached = cache?.getEigen(eigKey);
+  let basis: TraitBasisFit;
+  if (cached) {
+    basis = fitBasis(settings, sel, cached);
+  } else {
+    if (!kinAll) kinAll = cache?.getKinship(kinKey);
+    if (!kinAll) {
+      const kin = kinshipOf(sel.plink.bed, sel.include, settings.kinship as KinshipMode, threads, progress);
+      kinAll = kin.data;
+      cache?.putKinship(kinKey, kin.data, kin.snps);
+    }
+    lap('kinship');
+    basis = fitBasis(settings, sel, { kinship: kinAll });
+    cache?.putEigen(eigKey, basis.s, basis.u);
+  }
+  lap('eigen+null');
+  return { settings, ...sel, ...basis, kinshipSnps, timings };
 }

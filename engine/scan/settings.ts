@@ -19,6 +19,8 @@ export interface ScanSettings {
   method: FitMethod;
   maf: number;
   maxMissing: number;
+  /** Leave-one-chromosome-out: test each chromosome against the kinship of the others. */
+  loco?: boolean;
 }
 
 export const DEFAULT_SETTINGS: Omit<ScanSettings, 'bfile' | 'pheno' | 'trait'> = {

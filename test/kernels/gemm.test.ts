@@ -1,6 +1,7 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gemm, gemmFast, gemmStridedTS, gemmStridedWasm, gemmWasm } from '../../engine/stats/kernels/gemm.js';
-import { align, allocateViews, createKernels, reserve, wasmKernels, type WasmApi } from '../../engine/stats/kernels/wasm-loader.js';
+import { align, allocateViews, candidatePaths, createKernels, reserve, wasmKernels, type WasmApi } from '../../engine/stats/kernels/wasm-loader.js';
 import { maxAbs, naiveGemm, randomMatrix } from './helpers.js';
 
 const SHAPES: [number, number, number][] = [
@@ -23,6 +24,20 @@ const IMPLS = [
 describe('wasm kernels', () => {
   it('load from the source tree', () => {
     expect(wasmKernels()).not.toBeNull();
+  });
+
+  it('are looked for next to the module, then under engine/ when running from dist/', () => {
+    const saved = process.env.KINSCAN_WASM_DIR;
+    delete process.env.KINSCAN_WASM_DIR;
+    try {
+      const dir = path.join(path.sep, 'repo', 'dist', 'engine', 'stats', 'kernels');
+      expect(candidatePaths('kernels.wasm', dir)).toEqual([
+        path.join(dir, 'wasm', 'kernels.wasm'),
+        path.join(path.sep, 'repo', 'engine', 'stats', 'kernels', 'wasm', 'kernels.wasm'),
+      ]);
+    } finally {
+      if (saved !== undefined) process.env.KINSCAN_WASM_DIR = saved;
+    }
   });
 });
 

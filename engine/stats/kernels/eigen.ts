@@ -6,8 +6,9 @@
  *   2. divide and conquer on T, T = Z diag(values) Z^T           (tridiag-eigen.ts, GEMM-bound)
  *   3. back-transformation U^T = Z^T Q^T with blocked reflectors  (reflectors.ts, GEMM-bound)
  * The TypeScript back end runs everything in TS; the wasm back end keeps all matrices in the
- * wasm linear memory and runs steps 1 and the GEMMs of 2-3 there (the O(n^2) secular-equation
- * work of step 2 stays in TS).
+ * wasm linear memory and runs step 1, the secular equations of step 2 and every GEMM there;
+ * only the O(n^2) bookkeeping of step 2 (deflation, QL on the small leaves) stays in TS.
+ * Peak memory: about 4 n^2 doubles of work space plus the n^2 result.
  *
  * symEigenQL is the textbook reference (tred2 + tql2 style: Q formed explicitly, then implicit
  * QL rotations on it); it is O(6n^3) in rotations and kept for tests and comparison.
@@ -15,7 +16,7 @@
 import { gemmStridedTS, gemmStridedWasm, requireWasm, type GemmStrided } from './gemm.js';
 import { applyReflectorsRight, reflectorScratchSizes } from './reflectors.js';
 import { tridiagDC, tridiagQL, type DcOptions, type SecularSolver } from './tridiag-eigen.js';
-import { tridiagonaliseTS, type Tridiagonaliser } from './tridiag-ts.js';
+import { tridiagonaliseTS, tridiagWorkSizeTS, type Tridiagonaliser } from './tridiag-ts.js';
 import { allocateViews, wasmKernels, type WasmKernels } from './wasm-loader.js';
 
 export interface SymEigen {
@@ -46,7 +47,7 @@ const tsBackend: Backend = {
   allocate: (lengths) => lengths.map((len) => new Float64Array(len)),
   gemm: gemmStridedTS,
   tridiagonalise: tridiagonaliseTS,
-  tridiagWorkSize: (n) => 2 * n,
+  tridiagWorkSize: tridiagWorkSizeTS,
 };
 
 function wasmBackend(k: WasmKernels): Backend {
@@ -129,7 +130,7 @@ export function symEigenQL(a: Float64Array, n: number): SymEigen {
   const nn = n * n;
   const w = Float64Array.from(a.subarray(0, nn));
   const d = new Float64Array(n), e = new Float64Array(n), tau = new Float64Array(n);
-  tridiagonaliseTS(w, n, d, e, tau, new Float64Array(2 * n));
+  tridiagonaliseTS(w, n, d, e, tau, new Float64Array(tridiagWorkSizeTS(n)));
   const qt = new Float64Array(nn);
   for (let i = 0; i < n; i++) qt[i * n + i] = 1;
   const rs = reflectorScratchSizes(n);

@@ -31,12 +31,12 @@ export function gemmWasm(
 }
 
 /** gemmWasm if the WebAssembly kernels load, otherwise the TypeScript gemm. */
-export function gemmFast(
+export const gemmFast = (
   a: Float64Array, b: Float64Array, c: Float64Array, rows: number, inner: number, cols: number,
-): void {
+): void => {
   if (wasmKernels()) gemmWasm(a, b, c, rows, inner, cols);
   else gemm(a, b, c, rows, inner, cols);
-}
+};
 
 export function requireWasm(): WasmKernels {
   const k = wasmKernels();

@@ -120,8 +120,8 @@ export function createKernels(options: KernelOptions = {}): WasmKernels {
   throw lastError;
 }
 
-function candidatePaths(name: string): string[] {
-  const here = path.dirname(fileURLToPath(import.meta.url));
+/** Where `name` is looked for, in order (see the file comment); `here` is this module's folder. */
+export function candidatePaths(name: string, here = path.dirname(fileURLToPath(import.meta.url))): string[] {
   const out: string[] = [];
   const env = process.env.KINSCAN_WASM_DIR;
   if (env) out.push(path.join(env, name));

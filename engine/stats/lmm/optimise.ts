@@ -51,7 +51,8 @@ export function newtonMaximize(
   let h = prof.d2logl;
   let evals = 1;
   for (let iter = 0; iter < maxIter; iter++) {
-    if (Math.abs(g) < 1e-9) return { t, logl: l, evaluations: evals, converged: true };
+    // Converged when the gradient vanishes, or when a Newton step could gain no more than 1e-10 in l.
+    if (Math.abs(g) < 1e-9 || (h < 0 && (g * g) / -h < 2e-10)) return { t, logl: l, evaluations: evals, converged: true };
     if ((t >= tMax && g > 0) || (t <= tMin && g < 0)) return { t, logl: l, evaluations: evals, converged: true };
     let step = h < 0 ? -g / h : Math.sign(g);
     if (step > 3) step = 3;

@@ -24,10 +24,12 @@ export class ProfileLikelihood {
   private x: Float64Array[] = [];
   private p = 0;
   private readonly w: Float64Array;
-  private readonly r: Float64Array;
   private readonly m: Float64Array;
   private readonly bvec: Float64Array;
   private readonly g: Float64Array;
+  private readonly cross: Float64Array;
+  private readonly xi: Float64Array;
+  private readonly tmp: Float64Array;
   /** True when every s_i > 0, i.e. delta = 0 (sigmaE2 = 0) is a proper boundary. */
   readonly kernelIsDefinite: boolean;
 
@@ -41,10 +43,12 @@ export class ProfileLikelihood {
     this.n = s.length;
     this.s = s;
     this.w = new Float64Array(this.n);
-    this.r = new Float64Array(this.n);
     this.m = new Float64Array(maxCols * maxCols);
     this.bvec = new Float64Array(maxCols);
     this.g = new Float64Array(maxCols);
+    this.cross = new Float64Array(((maxCols + 1) * (maxCols + 2)) / 2);
+    this.xi = new Float64Array(maxCols);
+    this.tmp = new Float64Array(maxCols);
     let definite = true;
     for (let i = 0; i < this.n; i++) if (!(s[i]! > 0)) definite = false;
     this.kernelIsDefinite = definite;
@@ -55,6 +59,7 @@ export class ProfileLikelihood {
     this.y = model.y;
     this.x = model.x;
     this.p = model.x.length;
+    this.lastDelta = NaN;
   }
 
   get columns(): number {
@@ -85,27 +90,6 @@ export class ProfileLikelihood {
   }
 
   /**
-   * Fill w_i = 1/(s_i + delta) and return sum ln(s_i + delta). The logarithm is taken of products
-   * of 16 factors at a time (each factor is within [1e-12, 1e12] of 1 here, so products stay far
-   * inside the double range): 16 times fewer logarithms, the same sum to rounding.
-   */
-  private weights(delta: number): number {
-    const { n, s, w } = this;
-    let logdet = 0;
-    let prod = 1;
-    for (let i = 0; i < n; i++) {
-      const d = s[i]! + delta;
-      w[i] = 1 / d;
-      prod *= d;
-      if ((i & 15) === 15) {
-        logdet += Math.log(prod);
-        prod = 1;
-      }
-    }
-    return logdet + Math.log(prod);
-  }
-
-  /**
    * Evaluate l at delta = exp(t) (and its first two t-derivatives when derivs is true).
    * Returns l; -Infinity if the weighted design is singular at this delta.
    */
@@ -114,10 +98,49 @@ export class ProfileLikelihood {
     return this.evaluateDelta(delta, derivs);
   }
 
+  /** delta of the last successful evaluateDelta, whose b and Cholesky factor are still in the buffers. */
+  private lastDelta = NaN;
+
   evaluateDelta(delta: number, derivs: boolean): number {
-    const { n, p, w, m, bvec, r, x, y, g } = this;
-    const logdet = this.weights(delta);
-    const yy = this.gls();
+    const { n, p, w, m, bvec, x, y, g, s } = this;
+    this.lastDelta = NaN;
+    // Pass 1: weights, ln|H| (products of 16 factors per logarithm), and the weighted
+    // cross-products M = X'WX, X'Wy, y'Wy, all in one sweep over i.
+    const cross = this.cross;
+    cross.fill(0, 0, (p * (p + 1)) / 2 + p + 1);
+    let logdet = 0;
+    let prod = 1;
+    let yy = 0;
+    const xi = this.xi;
+    for (let i = 0; i < n; i++) {
+      const d = s[i]! + delta;
+      const wi = 1 / d;
+      w[i] = wi;
+      prod *= d;
+      if ((i & 15) === 15) {
+        logdet += Math.log(prod);
+        prod = 1;
+      }
+      const yi = y[i]!;
+      const wy = wi * yi;
+      yy += wy * yi;
+      let c = 0;
+      for (let j = 0; j < p; j++) {
+        const xj = x[j]![i]!;
+        xi[j] = xj;
+        const wx = wi * xj;
+        for (let k = 0; k <= j; k++) cross[c++] += wx * xi[k]!;
+        cross[c++] += wx * yi;
+      }
+    }
+    logdet += Math.log(prod);
+    for (let j = 0, c = 0; j < p; j++) {
+      for (let k = 0; k <= j; k++) {
+        m[j * p + k] = cross[c]!;
+        m[k * p + j] = cross[c++]!;
+      }
+      bvec[j] = cross[c++]!;
+    }
     // Solve for b, Q = y'Wy - b'X'Wy.
     if (p > 0 && !choleskyInPlace(m, p)) {
       this.logl = -Infinity;
@@ -125,9 +148,9 @@ export class ProfileLikelihood {
     }
     let q = yy;
     if (p > 0) {
-      const bx = bvec.slice(0, p);
+      const bx = this.tmp;
+      for (let j = 0; j < p; j++) bx[j] = bvec[j]!;
       choleskySolveInPlace(m, p, bvec);
-      q = yy;
       for (let j = 0; j < p; j++) q -= bx[j]! * bvec[j]!;
     }
     if (!(q > 0)) {
@@ -136,35 +159,30 @@ export class ProfileLikelihood {
     }
     this.q = q;
     this.logl = -0.5 * n * (1 + LN_2PI + Math.log(q / n)) - 0.5 * logdet;
+    this.lastDelta = delta;
     if (!derivs) return this.logl;
 
-    // Residuals r = y - X b and the sums needed for Q1, Q2.
-    for (let i = 0; i < n; i++) r[i] = y[i]!;
-    for (let j = 0; j < p; j++) {
-      const xj = x[j]!;
-      const bj = bvec[j]!;
-      for (let i = 0; i < n; i++) r[i] = r[i]! - bj * xj[i]!;
-    }
+    // Pass 2: residuals r = y - X b and the sums for Q1 = sum w^2 r^2, Q2, g = X' W^2 r.
     let sumW = 0;
     let sumW2 = 0;
     let q1 = 0;
     let q2a = 0;
+    g.fill(0, 0, p);
     for (let i = 0; i < n; i++) {
+      let ri = y[i]!;
+      for (let j = 0; j < p; j++) ri -= bvec[j]! * x[j]![i]!;
       const wi = w[i]!;
-      const wr = wi * r[i]!;
+      const wr = wi * ri;
+      const w2r = wi * wr;
       sumW += wi;
       sumW2 += wi * wi;
       q1 += wr * wr;
-      q2a += wi * wr * wr;
+      q2a += w2r * ri * wi;
+      for (let j = 0; j < p; j++) g[j] += x[j]![i]! * w2r;
     }
     // Q2 = v'Wv - (X'Wv)' M^-1 (X'Wv), v = P y = W r.
-    for (let j = 0; j < p; j++) {
-      const xj = x[j]!;
-      let acc = 0;
-      for (let i = 0; i < n; i++) acc += xj[i]! * w[i]! * w[i]! * r[i]!;
-      g[j] = acc;
-    }
-    const gsol = g.slice(0, p);
+    const gsol = this.tmp;
+    for (let j = 0; j < p; j++) gsol[j] = g[j]!;
     if (p > 0) choleskySolveInPlace(m, p, gsol);
     let q2 = q2a;
     for (let j = 0; j < p; j++) q2 -= g[j]! * gsol[j]!;
@@ -193,6 +211,7 @@ export class ProfileLikelihood {
    */
   evaluateSigmaA2Zero(): number {
     const { n, w } = this;
+    this.lastDelta = NaN;
     w.fill(1);
     const yy = this.gls();
     const { p, m, bvec } = this;
@@ -223,7 +242,8 @@ export class ProfileLikelihood {
       sigmaA2 = 0;
       sigmaE2 = this.q / n;
     } else {
-      logl = this.evaluateDelta(delta, false);
+      // The buffers still hold this delta's fit when it was the last one evaluated.
+      logl = delta === this.lastDelta ? this.logl : this.evaluateDelta(delta, false);
       sigmaA2 = this.q / n;
       sigmaE2 = delta * sigmaA2;
     }

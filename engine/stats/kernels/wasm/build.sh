@@ -15,4 +15,5 @@ FLAGS=(--target=wasm32 -O3 -msimd128 -mbulk-memory -nostdlib -fvisibility=hidden
 "$CLANG" "${FLAGS[@]}" -o kernels.wasm kernels.c
 "$CLANG" "${FLAGS[@]}" -matomics -Wl,--shared-memory -Wl,--max-memory=4294967296 \
   -o kernels-shared.wasm kernels.c
+chmod a-x kernels.wasm kernels-shared.wasm
 ls -l kernels.wasm kernels-shared.wasm

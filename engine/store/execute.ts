@@ -1,0 +1,131 @@
+/**
+ * Running a scan into a project: prepare from the project's own copies of the inputs (and its cached
+ * kinship / eigendecomposition), then scan from the run's committed position, committing every
+ * block with the run's progress in one transaction. The same code starts and resumes a run, so a
+ * resumed run's rows are those an uninterrupted run gives: the same prepared model, the same block
+ * boundaries (the run's fixed block size, from its committed position), the same formatting.
+ */
+import type Database from 'better-sqlite3';
+import { InputError } from '../io/errors.js';
+import { prepareScan, type PreparedScan, type Progress, type ScanInputs } from '../scan/prepare.js';
+import { lambdaGc } from '../scan/results.js';
+import { summarise, type ScanSummary } from '../scan/run.js';
+import { scheduleScan } from '../scan/scheduler.js';
+import { ProjectCache, type CacheActivity } from './cache.js';
+import { loadPlink } from './datasets.js';
+import { loadMatrix } from './matrices.js';
+import { allLnP, ResultWriter } from './results.js';
+import { addLog, beginSession, endSession, getRun, runSpec, type NullFitRecord, type RunInfo, type RunSpec } from './runs.js';
+import { loadSheet } from './sheets.js';
+
+export interface ExecuteOptions {
+  progress?: Progress;
+  /** Polled between blocks; true stops the scan (the run becomes 'cancelled' and can be resumed). */
+  shouldStop?: () => boolean;
+  threads?: number;
+  /** Stop at this position of the tested-SNP list (the run is left 'cancelled' there). */
+  stopAt?: number;
+}
+
+export interface ExecuteResult {
+  run: RunInfo;
+  summary: ScanSummary;
+  cache: CacheActivity;
+}
+
+/** The scan inputs of a run, all from the project (nothing is read from the source files). */
+export function projectInputs(db: Database.Database, spec: RunSpec): ScanInputs {
+  const inputs: ScanInputs = { plink: loadPlink(db, spec.datasetId), pheno: loadSheet(db, spec.phenoSheetId) };
+  if (spec.covarSheetId !== undefined) inputs.covar = loadSheet(db, spec.covarSheetId);
+  if (spec.matrixId !== undefined) inputs.kinship = loadMatrix(db, spec.matrixId);
+  return inputs;
+}
+
+function nullFitRecord(summary: ScanSummary): NullFitRecord {
+  const n = summary.null;
+  return { logl_h0: n.logl_h0, sigma_a2: n.sigma_a2, sigma_e2: n.sigma_e2, delta: n.delta, pve: n.pve };
+}
+
+/** Start a queued run, or continue one that was cancelled, interrupted or failed, from its committed position. */
+export async function executeRun(db: Database.Database, runId: number, opts: ExecuteOptions = {}): Promise<ExecuteResult> {
+  const before = getRun(db, runId);
+  if (before.status === 'done') {
+    throw new InputError(`run ${runId} is already done`, { file: db.name }, `Export it with kinscan export --project FILE --run ${runId} --out FILE.tsv`);
+  }
+  if (before.status === 'running') {
+    throw new InputError(`run ${runId} is running now`, { file: db.name }, 'Wait for it to finish, or stop it first');
+  }
+  const spec = runSpec(db, runId);
+  const t0 = performance.now();
+  const seq = beginSession(db, runId);
+  let prep: PreparedScan | undefined;
+  const cache = new ProjectCache(db, spec.datasetId, true);
+  try {
+    const inputs = projectInputs(db, spec);
+    try {
+      prep = prepareScan(spec.settings, opts.progress, inputs, cache);
+    } catch (e) {
+      inputs.plink.bed.close();
+      throw e;
+    }
+    const p = prep;
+    const total = p.tested.length;
+    if (before.total !== null && before.total !== total) {
+      throw new InputError(
+        `run ${runId} tested ${before.total} SNPs before, but preparing it again gives ${total}`,
+        { file: db.name },
+        'The run cannot be resumed with this version of Kinscan; start a new run with the same settings',
+      );
+    }
+    const prevTimings = before.timings ?? {};
+    db.prepare('UPDATE runs SET total = ?, analysed = ?, timings = ? WHERE id = ?').run(total, p.n, JSON.stringify({ ...p.timings, scan: prevTimings['scan'] ?? 0 }), runId);
+    const a = cache.activity;
+    const cacheNote =
+      a.eigenHits > 0
+        ? 'eigendecomposition from the project cache'
+        : `${a.kinshipHits > 0 ? 'kinship from the project cache' : 'kinship computed'}, eigendecomposition computed`;
+    addLog(db, runId, 'info', `prepared: ${p.n} individuals analysed, ${total} SNPs to test; ${cacheNote}; null logl ${p.nullFit.logl.toFixed(6)}`);
+
+    const writer = new ResultWriter(db, runId);
+    const tScan = performance.now();
+    const stopAt = opts.stopAt !== undefined ? Math.min(opts.stopAt, total) : undefined;
+    await scheduleScan(p, {
+      from: before.done,
+      ...(stopAt !== undefined ? { to: stopAt } : {}),
+      blockSize: spec.blockSize,
+      ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
+      ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
+      onBlock: (rows, pr) => {
+        writer.commit(rows, pr.done);
+        opts.progress?.('scan', pr.done, pr.total);
+      },
+    });
+    p.timings['scan'] = (prevTimings['scan'] ?? 0) + (performance.now() - tScan) / 1000;
+
+    const now = getRun(db, runId);
+    const complete = now.done === total;
+    const lnps = allLnP(db, runId);
+    const wall = (performance.now() - t0) / 1000;
+    const summary = summarise(p, { collinear: now.done - now.rows }, lambdaGc(lnps), now.rows, complete, now.wallSeconds + wall);
+    db.transaction(() => {
+      db.prepare('UPDATE runs SET summary = ?, lambda_gc = ?, null_fit = ?, timings = ? WHERE id = ?').run(
+        JSON.stringify(summary),
+        Number.isNaN(summary.lambda_gc) ? null : summary.lambda_gc,
+        JSON.stringify(nullFitRecord(summary)),
+        JSON.stringify(p.timings),
+        runId,
+      );
+      endSession(db, runId, seq, complete ? 'done' : 'cancelled', wall);
+    })();
+    return { run: getRun(db, runId), summary, cache: cache.activity };
+  } catch (e) {
+    try {
+      endSession(db, runId, seq, 'failed', (performance.now() - t0) / 1000, (e as Error).message);
+    } catch {
+      // The database itself failed (disk full...): the run is found 'running' on the next open and marked interrupted.
+    }
+    throw e;
+  } finally {
+    prep?.plink.bed.close();
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Forward migrations of the project layout. Each takes a file from version - 1 to version inside the
+ * same transaction as the version bump, so a crash mid-migration leaves the old version intact.
+ * Released migrations are never edited; a change of layout is a new entry at the end.
+ */
+import type Database from 'better-sqlite3';
+import { toBlob } from './codec.js';
+import { SCHEMA_V1, SCHEMA_V1_VERSION } from './schema.js';
+
+export interface Migration {
+  version: number;
+  description: string;
+  up(db: Database.Database): void;
+}
+
+/** Rows per backfilled result block (v2). */
+const BACKFILL_BLOCK = 1024;
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 2,
+    description: 'result_blocks: per-block packed SNP indices and ln p, for the Manhattan series',
+    up(db) {
+      db.exec(`
+CREATE TABLE result_blocks (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  first_snp INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  snps BLOB NOT NULL,
+  lnp BLOB NOT NULL,
+  PRIMARY KEY (run_id, first_snp)
+);`);
+      // Backfill from the rows of runs written by version 1.
+      const ins = db.prepare('INSERT INTO result_blocks (run_id, first_snp, n, snps, lnp) VALUES (?, ?, ?, ?, ?)');
+      const runIds = db.prepare('SELECT id FROM runs ORDER BY id').pluck().all() as number[];
+      const rows = db.prepare('SELECT snp, lnp FROM results WHERE run_id = ? ORDER BY snp').raw();
+      for (const runId of runIds) {
+        let snps: number[] = [];
+        let lnps: number[] = [];
+        const flush = (): void => {
+          if (snps.length === 0) return;
+          ins.run(runId, snps[0], snps.length, toBlob(Int32Array.from(snps)), toBlob(Float64Array.from(lnps, (x) => (x === null ? NaN : x))));
+          snps = [];
+          lnps = [];
+        };
+        for (const r of rows.iterate(runId) as Iterable<[number, number]>) {
+          snps.push(r[0]);
+          lnps.push(r[1]);
+          if (snps.length === BACKFILL_BLOCK) flush();
+        }
+        flush();
+      }
+    },
+  },
+];
+
+/** The layout version this software writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length > 0 ? MIGRATIONS[MIGRATIONS.length - 1]!.version : SCHEMA_V1_VERSION;
+
+/** Create the version-1 tables in an empty database (caller holds a transaction). */
+export function createV1(db: Database.Database): void {
+  db.exec(SCHEMA_V1);
+  db.pragma(`user_version = ${SCHEMA_V1_VERSION}`);
+}
+
+/**
+ * Apply every migration after `from`, one transaction each. Returns the versions applied.
+ * The caller has checked that `from` is not newer than SCHEMA_VERSION.
+ */
+export function migrate(db: Database.Database, from: number): number[] {
+  const applied: number[] = [];
+  for (const m of MIGRATIONS) {
+    if (m.version <= from) continue;
+    db.transaction(() => {
+      m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+    applied.push(m.version);
+  }
+  return applied;
+}

@@ -1,0 +1,258 @@
+/**
+ * The queries the UI needs on a run, fast on a 1,000,000-SNP run: the top hits (index on
+ * (run_id, lnp)), the Manhattan series as typed arrays (from the packed per-block BLOBs, in chunks),
+ * one SNP's details (in this run and in every other run on the same genotypes), a region
+ * (the SNP table's (chr, pos) index joined to the results' primary key), and runs side by side.
+ */
+import type Database from 'better-sqlite3';
+import { InputError } from '../io/errors.js';
+import type { ScanRow } from '../scan/scan.js';
+import type { SnpArrays } from './datasets.js';
+import { readBlocks, rowFromRaw, type RawRow } from './results.js';
+import { getRun, type RunInfo } from './runs.js';
+
+export interface SnpInfo {
+  /** Index in the dataset's .bim. */
+  snp: number;
+  chr: string;
+  rs: string;
+  cm: number;
+  pos: number;
+  allele1: string;
+  allele0: string;
+}
+
+/** A result row with its SNP. */
+export interface Hit extends ScanRow {
+  chr: string;
+  rs: string;
+  pos: number;
+  allele1: string;
+  allele0: string;
+  negLog10P: number;
+}
+
+const R_COLS = 'r.snp, r.af, r.n_miss, r.df, r.beta_a, r.se_a, r.beta_d, r.se_d, r.logl_h1, r.delta_h1, r.lrt, r.lnp';
+const S_COLS = 's.chr, s.rs, s.pos, s.allele1, s.allele0';
+
+function hitFromRaw(r: [...RawRow, string, string, number, string, string]): Hit {
+  const row = rowFromRaw(r.slice(0, 12) as RawRow);
+  return { ...row, chr: r[12], rs: r[13], pos: r[14], allele1: r[15], allele0: r[16], negLog10P: -row.lnP / Math.LN10 };
+}
+
+function datasetOf(db: Database.Database, runId: number): number {
+  const id = db.prepare('SELECT dataset_id FROM runs WHERE id = ?').pluck().get(runId) as number | undefined;
+  if (id === undefined) throw new InputError(`has no run ${runId}`, { file: db.name }, 'List the runs with kinscan runs --project FILE');
+  return id;
+}
+
+/** The n smallest p-values of a run, smallest first (ties in file order). */
+export function topHits(db: Database.Database, runId: number, n: number): Hit[] {
+  const ds = datasetOf(db, runId);
+  const rows = db
+    .prepare(
+      `SELECT ${R_COLS}, ${S_COLS} FROM results r INDEXED BY results_lnp JOIN snps s ON s.dataset_id = ? AND s.idx = r.snp
+       WHERE r.run_id = ? ORDER BY r.lnp, r.snp LIMIT ?`,
+    )
+    .raw()
+    .all(ds, runId, Math.max(0, Math.floor(n))) as [...RawRow, string, string, number, string, string][];
+  return rows.map(hitFromRaw);
+}
+
+/** A piece of the Manhattan series: parallel typed arrays in file order. */
+export interface ManhattanChunk {
+  /** SNP index in the dataset. */
+  snp: Int32Array;
+  /** Index into `chrNames`. */
+  chr: Int32Array;
+  pos: Float64Array;
+  negLog10P: Float64Array;
+}
+
+export interface ManhattanSeries extends ManhattanChunk {
+  chrNames: string[];
+}
+
+/** The Manhattan series of a run in chunks of about `chunkRows` rows (for streaming to the UI). */
+export function* manhattanChunks(db: Database.Database, runId: number, arrays: SnpArrays, chunkRows = 1 << 16): Generator<ManhattanChunk> {
+  let snp = new Int32Array(chunkRows);
+  let lnp = new Float64Array(chunkRows);
+  let k = 0;
+  const emit = (): ManhattanChunk => {
+    const c: ManhattanChunk = { snp: snp.subarray(0, k), chr: new Int32Array(k), pos: new Float64Array(k), negLog10P: new Float64Array(k) };
+    for (let i = 0; i < k; i++) {
+      const j = c.snp[i]!;
+      c.chr[i] = arrays.chrCode[j]!;
+      c.pos[i] = arrays.pos[j]!;
+      c.negLog10P[i] = -lnp[i]! / Math.LN10;
+    }
+    snp = new Int32Array(chunkRows);
+    lnp = new Float64Array(chunkRows);
+    k = 0;
+    return c;
+  };
+  for (const b of readBlocks(db, runId)) {
+    let off = 0;
+    while (off < b.snps.length) {
+      const take = Math.min(chunkRows - k, b.snps.length - off);
+      snp.set(b.snps.subarray(off, off + take), k);
+      lnp.set(b.lnp.subarray(off, off + take), k);
+      k += take;
+      off += take;
+      if (k === chunkRows) yield emit();
+    }
+  }
+  if (k > 0) yield emit();
+}
+
+/** The whole Manhattan series of a run. */
+export function manhattan(db: Database.Database, runId: number, arrays: SnpArrays): ManhattanSeries {
+  const n = db.prepare('SELECT coalesce(sum(n), 0) FROM result_blocks WHERE run_id = ?').pluck().get(runId) as number;
+  const out: ManhattanSeries = { chrNames: arrays.chrNames, snp: new Int32Array(n), chr: new Int32Array(n), pos: new Float64Array(n), negLog10P: new Float64Array(n) };
+  let k = 0;
+  for (const b of readBlocks(db, runId)) {
+    const m = b.snps.length;
+    out.snp.set(b.snps, k);
+    for (let i = 0; i < m; i++) {
+      const j = b.snps[i]!;
+      out.chr[k + i] = arrays.chrCode[j]!;
+      out.pos[k + i] = arrays.pos[j]!;
+      out.negLog10P[k + i] = -b.lnp[i]! / Math.LN10;
+    }
+    k += m;
+  }
+  return out;
+}
+
+export type SnpQuery = { snp: number } | { rs: string };
+
+export interface SnpDetails {
+  info: SnpInfo;
+  /** This run's row, or null when the SNP was not tested in it (filtered out or collinear). */
+  result: Hit | null;
+  /** The SNP's row in every run on the same dataset (this one included), by run id. */
+  runs: { runId: number; trait: string; model: string; status: string; result: ScanRow }[];
+}
+
+/** One SNP (by .bim index or ID) in a run, and in the other runs on the same genotypes. */
+export function snpDetails(db: Database.Database, runId: number, q: SnpQuery): SnpDetails | undefined {
+  const ds = datasetOf(db, runId);
+  const info = (
+    'snp' in q
+      ? db.prepare('SELECT idx AS snp, chr, rs, cm, pos, allele1, allele0 FROM snps WHERE dataset_id = ? AND idx = ?').get(ds, q.snp)
+      : db.prepare('SELECT idx AS snp, chr, rs, cm, pos, allele1, allele0 FROM snps WHERE dataset_id = ? AND rs = ? ORDER BY idx LIMIT 1').get(ds, q.rs)
+  ) as SnpInfo | undefined;
+  if (!info) return undefined;
+  const runs = (
+    db
+      .prepare(
+        `SELECT u.id, u.trait, u.model, u.status, ${R_COLS} FROM runs u JOIN results r ON r.run_id = u.id AND r.snp = ?
+         WHERE u.dataset_id = ? ORDER BY u.id`,
+      )
+      .raw()
+      .all(info.snp, ds) as [number, string, string, string, ...RawRow][]
+  ).map((r) => ({ runId: r[0], trait: r[1], model: r[2], status: r[3], result: rowFromRaw(r.slice(4) as RawRow) }));
+  const mine = runs.find((r) => r.runId === runId);
+  const result: Hit | null = mine
+    ? { ...mine.result, chr: info.chr, rs: info.rs, pos: info.pos, allele1: info.allele1, allele0: info.allele0, negLog10P: -mine.result.lnP / Math.LN10 }
+    : null;
+  return { info, result, runs };
+}
+
+/** Results in a region, ordered by position: parallel arrays. */
+export interface RegionResult {
+  snp: Int32Array;
+  rs: string[];
+  pos: Float64Array;
+  af: Float64Array;
+  betaA: Float64Array;
+  seA: Float64Array;
+  lnP: Float64Array;
+  negLog10P: Float64Array;
+}
+
+/** The tested SNPs of a run on chromosome `chr` with start <= position <= end. */
+export function region(db: Database.Database, runId: number, chr: string, start: number, end: number): RegionResult {
+  const ds = datasetOf(db, runId);
+  const rows = db
+    .prepare(
+      `SELECT s.idx, s.rs, s.pos, r.af, r.beta_a, r.se_a, r.lnp FROM snps s INDEXED BY snps_position
+       JOIN results r ON r.run_id = ? AND r.snp = s.idx
+       WHERE s.dataset_id = ? AND s.chr = ? AND s.pos BETWEEN ? AND ? ORDER BY s.pos, s.idx`,
+    )
+    .raw()
+    .all(runId, ds, chr, start, end) as [number, string, number, number | null, number | null, number | null, number | null][];
+  const n = rows.length;
+  const out: RegionResult = {
+    snp: new Int32Array(n),
+    rs: new Array<string>(n),
+    pos: new Float64Array(n),
+    af: new Float64Array(n),
+    betaA: new Float64Array(n),
+    seA: new Float64Array(n),
+    lnP: new Float64Array(n),
+    negLog10P: new Float64Array(n),
+  };
+  rows.forEach((r, i) => {
+    out.snp[i] = r[0];
+    out.rs[i] = r[1];
+    out.pos[i] = r[2];
+    out.af[i] = r[3] ?? NaN;
+    out.betaA[i] = r[4] ?? NaN;
+    out.seA[i] = r[5] ?? NaN;
+    out.lnP[i] = r[6] ?? NaN;
+    out.negLog10P[i] = -(r[6] ?? NaN) / Math.LN10;
+  });
+  return out;
+}
+
+export interface RunComparison {
+  runs: RunInfo[];
+  /** The union of each run's top hits, by best -log10 p over the runs. */
+  snps: SnpInfo[];
+  /** Per run (in the order asked), per SNP: -log10 p, beta_a and its se (NaN where the SNP was not tested). */
+  negLog10P: Float64Array[];
+  betaA: Float64Array[];
+  seA: Float64Array[];
+}
+
+/** Runs on the same genotypes side by side: their settings and fits, and their top `top` hits each, with every run's values there. */
+export function compareRuns(db: Database.Database, runIds: number[], top = 20): RunComparison {
+  const runs = runIds.map((id) => getRun(db, id));
+  const ds = new Set(runs.map((r) => r.datasetId));
+  if (ds.size > 1) {
+    throw new InputError(
+      `runs ${runIds.join(', ')} were made on different genotype datasets`,
+      { file: db.name },
+      'Compare runs on the same dataset (their SNPs line up); kinscan runs --json shows each run\'s dataset',
+    );
+  }
+  const union = new Set<number>();
+  for (const id of runIds) for (const h of topHits(db, id, top)) union.add(h.snp);
+  const dsId = runs[0]?.datasetId ?? 0;
+  const infoStmt = db.prepare('SELECT idx AS snp, chr, rs, cm, pos, allele1, allele0 FROM snps WHERE dataset_id = ? AND idx = ?');
+  const valStmt = db.prepare('SELECT beta_a, se_a, lnp FROM results WHERE run_id = ? AND snp = ?').raw();
+  const snpIds = [...union];
+  const neg = runIds.map(() => new Float64Array(snpIds.length));
+  const beta = runIds.map(() => new Float64Array(snpIds.length));
+  const se = runIds.map(() => new Float64Array(snpIds.length));
+  snpIds.forEach((snp, k) => {
+    runIds.forEach((id, r) => {
+      const v = valStmt.get(id, snp) as [number | null, number | null, number | null] | undefined;
+      beta[r]![k] = v?.[0] ?? NaN;
+      se[r]![k] = v?.[1] ?? NaN;
+      neg[r]![k] = v && v[2] !== null ? -v[2] / Math.LN10 : NaN;
+    });
+  });
+  // Order by the best -log10 p over the runs.
+  const best = snpIds.map((_, k) => Math.max(...neg.map((a) => (Number.isNaN(a[k]!) ? -Infinity : a[k]!))));
+  const order = snpIds.map((_, k) => k).sort((a, b) => best[b]! - best[a]! || snpIds[a]! - snpIds[b]!);
+  const pick = (a: Float64Array): Float64Array => Float64Array.from(order, (k) => a[k]!);
+  return {
+    runs,
+    snps: order.map((k) => infoStmt.get(dsId, snpIds[k]) as SnpInfo),
+    negLog10P: neg.map(pick),
+    betaA: beta.map(pick),
+    seA: se.map(pick),
+  };
+}
