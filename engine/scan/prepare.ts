@@ -205,9 +205,9 @@ export function kinshipOf(bed: BedFile, include: Uint8Array, mode: KinshipMode, 
   return computeKinshipThreaded(bed, include, mode, threads, onKin) ?? computeKinship(bed, include, mode, onKin);
 }
 
-/** A kinship matrix file: n x n in .fam order. */
-export function readKinshipFile(file: string, fam: Fam): Float64Array {
-  const km = readSquareMatrix(file);
+/** A kinship matrix file: n x n in .fam order (`loaded`: its matrix, already read, e.g. from a project). */
+export function readKinshipFile(file: string, fam: Fam, loaded?: SquareMatrix): Float64Array {
+  const km = loaded ?? readSquareMatrix(file);
   const nAll = fam.iid.length;
   if (km.n !== nAll) {
     throw new InputError(
@@ -246,7 +246,7 @@ export function prepareScan(
   let kinshipSnps = 0;
   let kinKey: string;
   if (typeof settings.kinship === 'object') {
-    kinAll = readKinshipFile(settings.kinship.file, sel.plink.fam);
+    kinAll = readKinshipFile(settings.kinship.file, sel.plink.fam, opened.kinship);
     kinKey = sha256('file', kinAll);
   } else {
     kinKey = sha256('kinship', settings.kinship, sel.include);

@@ -52,7 +52,7 @@ export class ProjectCache implements PrepareCache {
   }
 
   private field(e: Entry, field: string, length: number): Float64Array {
-    const parts = this.db.prepare('SELECT data FROM cache_chunks WHERE entry_id = ? AND field = ? ORDER BY part').pluck().iterate(e.id) as Iterable<Buffer>;
+    const parts = this.db.prepare('SELECT data FROM cache_chunks WHERE entry_id = ? AND field = ? ORDER BY part').pluck().iterate(e.id, field) as Iterable<Buffer>;
     const out = readParts(parts, length);
     if (!out) {
       throw new InputError(

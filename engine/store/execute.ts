@@ -23,7 +23,7 @@ export interface ExecuteOptions {
   /** Polled between blocks; true stops the scan (the run becomes 'cancelled' and can be resumed). */
   shouldStop?: () => boolean;
   threads?: number;
-  /** Stop at this position of the tested-SNP list (the run is left 'cancelled' there). */
+  /** Stop at the first block boundary at or after this position of the tested-SNP list (the run is left 'cancelled' there). */
   stopAt?: number;
 }
 
@@ -88,7 +88,8 @@ export async function executeRun(db: Database.Database, runId: number, opts: Exe
 
     const writer = new ResultWriter(db, runId);
     const tScan = performance.now();
-    const stopAt = opts.stopAt !== undefined ? Math.min(opts.stopAt, total) : undefined;
+    // Stop on a block boundary, so a resumed run has the same blocks as an uninterrupted one.
+    const stopAt = opts.stopAt !== undefined ? Math.min(Math.ceil(opts.stopAt / spec.blockSize) * spec.blockSize, total) : undefined;
     await scheduleScan(p, {
       from: before.done,
       ...(stopAt !== undefined ? { to: stopAt } : {}),

@@ -157,3 +157,19 @@ describe('bad matrix files', () => {
     expect(e.message).toContain('not found');
   });
 });
+
+describe('formatG10 (the fast path of the kinship writer)', () => {
+  it('gives exactly formatG(x, 10) over the range of kinship entries', async () => {
+    const { formatG10 } = await import('../../engine/io/matrix-text.js');
+    let seed = 12345;
+    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+    for (let k = 0; k < 200000; k++) {
+      const mag = Math.pow(10, -6 + 16 * rnd());
+      const x = (rnd() < 0.5 ? -1 : 1) * mag * (1 + rnd());
+      expect(formatG10(x), String(x)).toBe(formatG(x, 10));
+    }
+    for (const x of [0, -0, 1, -1, 0.1, 1e-4, 9.9999999995e-5, 0.00012345678905, 123456789.5, 999999999.95, 1e9, 0.3350989657, -0.02268574573]) {
+      expect(formatG10(x), String(x)).toBe(formatG(x, 10));
+    }
+  });
+});

@@ -93,7 +93,12 @@ export interface KernelOptions {
   packPtr?: number;
 }
 
-/** Instantiate the kernels synchronously; throws if the module cannot be found or fails its self-test. */
+/**
+ * Instantiate the kernels synchronously; throws if the module cannot be found or fails its
+ * self-test. On a shared memory, `memory.buffer` is a new SharedArrayBuffer object after each
+ * grow: make views from it after the last grow (gemmStridedWasm compares buffers by identity
+ * and otherwise falls back to TypeScript).
+ */
 export function createKernels(options: KernelOptions = {}): WasmKernels {
   if (!WA) throw new Error('WebAssembly is not available');
   const name = options.shared ? 'kernels-shared.wasm' : 'kernels.wasm';
