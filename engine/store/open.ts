@@ -128,7 +128,13 @@ function runCheck(db: Database.Database, path: string, full: boolean): void {
   } catch (e) {
     throw sqliteProblem(path, e);
   }
-  if (rows.length !== 1 || rows[0] !== 'ok') throw damaged(path, `${full ? 'integrity_check' : 'quick_check'}: ${rows.slice(0, 3).join('; ')}`);
+  if (rows.length !== 1 || rows[0] !== 'ok') {
+    const lines = rows
+      .flatMap((r) => r.split('\n'))
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('*** in database'));
+    throw damaged(path, `${full ? 'integrity_check' : 'quick_check'}: ${lines.slice(0, 3).join('; ')}`);
+  }
 }
 
 /** Check identity and version; returns the schema version (0 for an empty database). */

@@ -111,26 +111,59 @@ export class ProfileLikelihood {
     let logdet = 0;
     let prod = 1;
     let yy = 0;
-    const xi = this.xi;
-    for (let i = 0; i < n; i++) {
-      const d = s[i]! + delta;
-      const wi = 1 / d;
-      w[i] = wi;
-      prod *= d;
-      if ((i & 15) === 15) {
-        logdet += Math.log(prod);
-        prod = 1;
+    if (p === 2) {
+      // The common case (intercept + Xa), unrolled: same sums, no inner loops.
+      const x0 = x[0]!;
+      const x1 = x[1]!;
+      let c00 = 0, c0y = 0, c10 = 0, c11 = 0, c1y = 0;
+      for (let i = 0; i < n; i++) {
+        const d = s[i]! + delta;
+        const wi = 1 / d;
+        w[i] = wi;
+        prod *= d;
+        if ((i & 15) === 15) {
+          logdet += Math.log(prod);
+          prod = 1;
+        }
+        const yi = y[i]!;
+        const a0 = x0[i]!;
+        const a1 = x1[i]!;
+        const wa0 = wi * a0;
+        const wa1 = wi * a1;
+        yy += wi * yi * yi;
+        c00 += wa0 * a0;
+        c0y += wa0 * yi;
+        c10 += wa1 * a0;
+        c11 += wa1 * a1;
+        c1y += wa1 * yi;
       }
-      const yi = y[i]!;
-      const wy = wi * yi;
-      yy += wy * yi;
-      let c = 0;
-      for (let j = 0; j < p; j++) {
-        const xj = x[j]![i]!;
-        xi[j] = xj;
-        const wx = wi * xj;
-        for (let k = 0; k <= j; k++) cross[c++] += wx * xi[k]!;
-        cross[c++] += wx * yi;
+      cross[0] = c00;
+      cross[1] = c0y;
+      cross[2] = c10;
+      cross[3] = c11;
+      cross[4] = c1y;
+    } else {
+      const xi = this.xi;
+      for (let i = 0; i < n; i++) {
+        const d = s[i]! + delta;
+        const wi = 1 / d;
+        w[i] = wi;
+        prod *= d;
+        if ((i & 15) === 15) {
+          logdet += Math.log(prod);
+          prod = 1;
+        }
+        const yi = y[i]!;
+        const wy = wi * yi;
+        yy += wy * yi;
+        let c = 0;
+        for (let j = 0; j < p; j++) {
+          const xj = x[j]![i]!;
+          xi[j] = xj;
+          const wx = wi * xj;
+          for (let k = 0; k <= j; k++) cross[c++] += wx * xi[k]!;
+          cross[c++] += wx * yi;
+        }
       }
     }
     logdet += Math.log(prod);
@@ -168,17 +201,42 @@ export class ProfileLikelihood {
     let q1 = 0;
     let q2a = 0;
     g.fill(0, 0, p);
-    for (let i = 0; i < n; i++) {
-      let ri = y[i]!;
-      for (let j = 0; j < p; j++) ri -= bvec[j]! * x[j]![i]!;
-      const wi = w[i]!;
-      const wr = wi * ri;
-      const w2r = wi * wr;
-      sumW += wi;
-      sumW2 += wi * wi;
-      q1 += wr * wr;
-      q2a += w2r * ri * wi;
-      for (let j = 0; j < p; j++) g[j] += x[j]![i]! * w2r;
+    if (p === 2) {
+      const x0 = x[0]!;
+      const x1 = x[1]!;
+      const b0 = bvec[0]!;
+      const b1 = bvec[1]!;
+      let g0 = 0;
+      let g1 = 0;
+      for (let i = 0; i < n; i++) {
+        const a0 = x0[i]!;
+        const a1 = x1[i]!;
+        const ri = y[i]! - b0 * a0 - b1 * a1;
+        const wi = w[i]!;
+        const wr = wi * ri;
+        const w2r = wi * wr;
+        sumW += wi;
+        sumW2 += wi * wi;
+        q1 += wr * wr;
+        q2a += w2r * wr;
+        g0 += a0 * w2r;
+        g1 += a1 * w2r;
+      }
+      g[0] = g0;
+      g[1] = g1;
+    } else {
+      for (let i = 0; i < n; i++) {
+        let ri = y[i]!;
+        for (let j = 0; j < p; j++) ri -= bvec[j]! * x[j]![i]!;
+        const wi = w[i]!;
+        const wr = wi * ri;
+        const w2r = wi * wr;
+        sumW += wi;
+        sumW2 += wi * wi;
+        q1 += wr * wr;
+        q2a += w2r * wr;
+        for (let j = 0; j < p; j++) g[j] += x[j]![i]! * w2r;
+      }
     }
     // Q2 = v'Wv - (X'Wv)' M^-1 (X'Wv), v = P y = W r.
     const gsol = this.tmp;

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { prepareScan } from '../../engine/scan/prepare.js';
+import { scanToFiles } from '../../engine/scan/run.js';
+import type { ScanRow } from '../../engine/scan/scan.js';
+import { scheduleScan } from '../../engine/scan/scheduler.js';
+import { importDataset } from '../../engine/store/datasets.js';
+import { createV1, MIGRATIONS, SCHEMA_VERSION } from '../../engine/store/migrations.js';
+import { Project } from '../../engine/store/project.js';
+import { createRun } from '../../engine/store/runs.js';
+import { APPLICATION_ID, SCHEMA_V1_VERSION } from '../../engine/store/schema.js';
+import { importSheet } from '../../engine/store/sheets.js';
+import { tempDir } from '../helpers/tmp.js';
+import { settingsFor, simulatedSet } from './helpers.js';
+
+/** The schema as SQLite reports it: every table, index and column definition. */
+function schemaOf(path: string): string[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all() as { sql: string | null }[]).map((r) =>
+      JSON.stringify(r),
+    );
+  } finally {
+    db.close();
+  }
+}
+
+describe('schema migrations', () => {
+  const dir = tempDir('kinscan-store-mig-');
+  const set = simulatedSet(dir, 'sim', 80, 500, 21);
+  const settings = settingsFor(set, 't1', { model: 'additive' });
+  const v1 = join(dir, 'v1.kinscan');
+  const refTsv = join(dir, 'ref.tsv');
+
+  beforeAll(async () => {
+    await scanToFiles(settings, refTsv);
+    // A project as version 1 wrote it: the version-1 tables, a dataset, a sheet, and a finished run
+    // whose results are rows only (version 1 had no result_blocks).
+    const db = new Database(v1);
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.transaction(() => {
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      createV1(db);
+      db.prepare("INSERT INTO meta (key, value) VALUES ('created_by', 'kinscan 0.1.0')").run();
+    })();
+    const datasetId = importDataset(db, set.prefix).id;
+    const phenoSheetId = importSheet(db, set.pheno).id;
+    const runId = createRun(db, { settings, datasetId, phenoSheetId, blockSize: 256 });
+    const prep = prepareScan(settings);
+    const rows: ScanRow[] = [];
+    await scheduleScan(prep, { onBlock: (r) => rows.push(...r) });
+    prep.plink.bed.close();
+    const ins = db.prepare('INSERT INTO results (run_id, snp, af, n_miss, df, beta_a, se_a, beta_d, se_d, logl_h1, delta_h1, lrt, lnp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    db.transaction(() => {
+      for (const r of rows) ins.run(runId, r.snp, r.af, r.nMiss, r.df, r.betaA, r.seA, r.betaD, r.seD, r.loglH1, r.deltaH1, r.lrt, r.lnP);
+      db.prepare("UPDATE runs SET status = 'done', total = ?, done = ?, n_rows = ? WHERE id = ?").run(prep.tested.length, prep.tested.length, rows.length, runId);
+    })();
+    db.close();
+  });
+
+  it('the version numbers follow on from version 1', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(Array.from({ length: MIGRATIONS.length }, (_, k) => SCHEMA_V1_VERSION + 1 + k));
+    expect(SCHEMA_VERSION).toBe(SCHEMA_V1_VERSION + MIGRATIONS.length);
+  });
+
+  it('opens a file made by version 1: migrates it forward, keeps its runs, and ends with the schema of a new project', () => {
+    const fresh = join(dir, 'fresh.kinscan');
+    Project.open(fresh, { create: true }).close();
+    expect(schemaOf(v1)).not.toEqual(schemaOf(fresh));
+
+    // A read-only open upgrades the file once, then reads it.
+    const r = Project.open(v1, { readonly: true });
+    expect(r.runs().map((x) => [x.id, x.status])).toEqual([[1, 'done']]);
+    r.close();
+    const db = new Database(v1, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    db.close();
+    expect(schemaOf(v1)).toEqual(schemaOf(fresh));
+
+    const p = Project.open(v1);
+    try {
+      expect(p.migrated).toEqual([]);
+      // The backfilled blocks give the Manhattan series; the rows give the same TSV.
+      const m = p.manhattan(1);
+      const lnps = p.db.prepare('SELECT lnp FROM results WHERE run_id = 1 ORDER BY snp').pluck().all() as number[];
+      expect(Array.from(m.negLog10P)).toEqual(lnps.map((x) => -x / Math.LN10));
+      p.exportRun(1, join(dir, 'v1.tsv'));
+      expect(readFileSync(join(dir, 'v1.tsv')).equals(readFileSync(refTsv))).toBe(true);
+    } finally {
+      p.close();
+    }
+  });
+
+  it('a writer reports the versions it applied', () => {
+    const path = join(dir, 'v1b.kinscan');
+    const db = new Database(path);
+    db.transaction(() => {
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      createV1(db);
+    })();
+    db.close();
+    const p = Project.open(path);
+    expect(p.migrated).toEqual(MIGRATIONS.map((m) => m.version));
+    p.close();
+  });
+});
