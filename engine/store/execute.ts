@@ -23,6 +23,8 @@ export interface ExecuteOptions {
   /** Polled between blocks; true stops the scan (the run becomes 'cancelled' and can be resumed). */
   shouldStop?: () => boolean;
   threads?: number;
+  /** Called when preparation is over and the per-SNP scan starts (e.g. to start handling Ctrl-C). */
+  onScanStart?: () => void;
   /** Stop at the first block boundary at or after this position of the tested-SNP list (the run is left 'cancelled' there). */
   stopAt?: number;
 }
@@ -87,6 +89,7 @@ export async function executeRun(db: Database.Database, runId: number, opts: Exe
     addLog(db, runId, 'info', `prepared: ${p.n} individuals analysed, ${total} SNPs to test; ${cacheNote}; null logl ${p.nullFit.logl.toFixed(6)}`);
 
     const writer = new ResultWriter(db, runId);
+    opts.onScanStart?.();
     const tScan = performance.now();
     // Stop on a block boundary, so a resumed run has the same blocks as an uninterrupted one.
     const stopAt = opts.stopAt !== undefined ? Math.min(Math.ceil(opts.stopAt / spec.blockSize) * spec.blockSize, total) : undefined;
