@@ -27,6 +27,10 @@ export class Rng {
     this.spare = r * Math.sin(2 * Math.PI * v);
     return r * Math.cos(2 * Math.PI * v);
   }
+  /** Binomial(2, p): a genotype count. */
+  genotype(p: number): number {
+    return (this.next() < p ? 1 : 0) + (this.next() < p ? 1 : 0);
+  }
 }
 
 export interface SimSpec {

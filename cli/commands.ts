@@ -12,6 +12,7 @@ import { computeKinshipThreaded } from '../engine/stats/kinship-threads.js';
 import { availableParallelism } from 'node:os';
 import { VERSION } from '../engine/version.js';
 import { makeProgress } from './progress.js';
+import { compactCommand, exportCommand, importCommand, projectScanCommand, resumeCommand, runsCommand } from './project-commands.js';
 
 export class UsageError extends Error {
   constructor(
@@ -36,6 +37,14 @@ Usage:
       --loco                             leave-one-chromosome-out kinship for each chromosome's SNPs
   kinscan kinship --bfile PREFIX [--standardized] [--pheno FILE --trait NAME] --out K.txt
       Without --pheno, the individuals with a phenotype in .fam column 6 define the SNP filters (as GEMMA).
+  kinscan scan ... --project P.kinscan [--out RESULTS.tsv]
+      Records the run in the project (importing the genotypes and sheets if needed); --out is optional.
+      With --project, --bfile and --pheno may be left out: the project's dataset and sheets are used.
+  kinscan import --project P.kinscan [--bfile PREFIX] [--pheno FILE] [--covar FILE] [--kinship FILE]
+  kinscan runs --project P.kinscan [--json]       every run: id, status, SNPs done/total, parameters
+  kinscan export --project P.kinscan --run ID --out RESULTS.tsv [--partial]
+  kinscan resume --project P.kinscan --run ID [--out RESULTS.tsv]   finish a stopped or interrupted run
+  kinscan compact --project P.kinscan [--keep-cache]   drop cached kinship/eigen matrices, shrink the file
   kinscan --version
 Add --debug to any command for stack traces.
 `;
@@ -78,6 +87,7 @@ async function scanCommand(args: string[]): Promise<number> {
     threads: { type: 'string' },
     loco: { type: 'boolean' },
     quiet: { type: 'boolean' },
+    project: { type: 'string' },
   });
   const threads = v.threads === undefined ? undefined : num(v.threads as string, 'threads', 1, 1, 256);
   if (threads !== undefined && !Number.isInteger(threads)) throw new UsageError(`--threads must be a whole number, got '${v.threads}'`);
@@ -93,8 +103,8 @@ async function scanCommand(args: string[]): Promise<number> {
   const covarNames = v['covar-names'] ? String(v['covar-names']).split(',').map((s) => s.trim()).filter(Boolean) : [];
   if (covarNames.length > 0 && !v.covar) throw new UsageError('--covar-names needs --covar FILE (the sheet that holds those columns)');
   const settings: ScanSettings = {
-    bfile: need(v.bfile as string | undefined, 'bfile'),
-    pheno: need(v.pheno as string | undefined, 'pheno'),
+    bfile: v.project ? String(v.bfile ?? '') : need(v.bfile as string | undefined, 'bfile'),
+    pheno: v.project ? String(v.pheno ?? '') : need(v.pheno as string | undefined, 'pheno'),
     trait: need(v.trait as string | undefined, 'trait'),
     ...(v.covar ? { covar: String(v.covar) } : {}),
     covarNames: v.covar && covarNames.length === 0 ? [] : covarNames,
@@ -109,6 +119,7 @@ async function scanCommand(args: string[]): Promise<number> {
     // All numeric columns of the covariate sheet.
     settings.covarNames = [...readSheet(String(v.covar)).values.keys()];
   }
+  if (v.project) return projectScanCommand(String(v.project), settings, { ...(v.out ? { out: String(v.out) } : {}), quiet: Boolean(v.quiet), ...(threads ? { threads } : {}) });
   const out = need(v.out as string | undefined, 'out');
   const progress = makeProgress(Boolean(v.quiet));
   let stop = false;
@@ -194,6 +205,16 @@ export async function runCommand(argv: string[]): Promise<number> {
       return scanCommand(rest);
     case 'kinship':
       return kinshipCommand(rest);
+    case 'import':
+      return importCommand(rest);
+    case 'runs':
+      return runsCommand(rest);
+    case 'export':
+      return exportCommand(rest);
+    case 'resume':
+      return resumeCommand(rest);
+    case 'compact':
+      return compactCommand(rest);
     case '--version':
     case 'version':
       process.stdout.write(`kinscan ${VERSION}\n`);

@@ -15,16 +15,6 @@ import { writeRunTsv, writeSummary } from '../engine/store/export.js';
 import { UsageError } from './commands.js';
 import { makeProgress } from './progress.js';
 
-export const PROJECT_USAGE = `  kinscan scan ... --project P.kinscan [--out RESULTS.tsv]
-      Records the run in the project (importing the genotypes and sheets if needed); --out is optional.
-      With --project, --bfile and --pheno may be left out: the project's dataset and sheets are used.
-  kinscan import --project P.kinscan [--bfile PREFIX] [--pheno FILE] [--covar FILE] [--kinship FILE]
-  kinscan runs --project P.kinscan [--json]       every run: id, status, SNPs done/total, parameters
-  kinscan export --project P.kinscan --run ID --out RESULTS.tsv [--partial]
-  kinscan resume --project P.kinscan --run ID [--out RESULTS.tsv]   finish a stopped or interrupted run
-  kinscan compact --project P.kinscan [--keep-cache]   drop cached kinship/eigen matrices and shrink the file
-`;
-
 type Flags = Record<string, string | boolean | undefined>;
 
 function parse(args: string[], options: NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>): Flags {

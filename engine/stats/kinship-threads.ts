@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { decodeSnp, type BedFile } from '../io/plink.js';
 import { forEachSnpBlock } from '../io/snp-blocks.js';
 import { align, createKernels, WA, type WasmMemory } from './kernels/wasm-loader.js';
-import type { Kinship, KinshipMode } from './kinship.js';
+import { centreSnp, type Kinship, type KinshipMode } from './kinship.js';
 
 /** Slots of the control block shared with the kinship workers. */
 export const CTRL = { GEN: 0, DONE: 1, SLOT: 2, B: 3, QUIT: 4, READY: 5, SIZE: 8 } as const;
@@ -161,28 +161,7 @@ export function computeKinshipThreaded(
       for (let s = 0; s < count; s++) {
         if (!include[start + s]) continue;
         decodeSnp(packed, s * bed.bytesPerSnp, nAll, counts);
-        let sum = 0;
-        let sumSq = 0;
-        let called = 0;
-        for (let i = 0; i < nAll; i++) {
-          const c = counts[i]!;
-          if (c >= 0) {
-            sum += c;
-            sumSq += c * c;
-            called++;
-          }
-        }
-        const mean = called > 0 ? sum / called : 0;
-        let scale = 1;
-        if (mode === 'standardized') {
-          const variance = (sumSq + mean * mean * (nAll - called)) / nAll - mean * mean;
-          if (variance > 0) scale = 1 / Math.sqrt(variance);
-        }
-        const row = gtSlot[slot]!.subarray(filled * nAll, (filled + 1) * nAll);
-        for (let i = 0; i < nAll; i++) {
-          const c = counts[i]!;
-          row[i] = c >= 0 ? (c - mean) * scale : 0;
-        }
+        centreSnp(counts, mode, gtSlot[slot]!.subarray(filled * nAll, (filled + 1) * nAll));
         filled++;
         used++;
         if (filled === BLOCK) dispatch();

@@ -17,6 +17,36 @@ export interface Kinship {
   mode: KinshipMode;
 }
 
+/**
+ * One SNP's column of G: allele-1 counts (-1 = missing) centred by their mean over the individuals
+ * with a call, a missing call set to that mean (so 0 once centred), and for 'standardized' divided
+ * by the sd of the mean-imputed vector (GEMMA).
+ */
+export function centreSnp(counts: Int8Array, mode: KinshipMode, out: Float64Array): void {
+  const n = counts.length;
+  let sum = 0;
+  let sumSq = 0;
+  let called = 0;
+  for (let i = 0; i < n; i++) {
+    const c = counts[i]!;
+    if (c >= 0) {
+      sum += c;
+      sumSq += c * c;
+      called++;
+    }
+  }
+  const mean = called > 0 ? sum / called : 0;
+  let scale = 1;
+  if (mode === 'standardized') {
+    const variance = (sumSq + mean * mean * (n - called)) / n - mean * mean;
+    if (variance > 0) scale = 1 / Math.sqrt(variance);
+  }
+  for (let i = 0; i < n; i++) {
+    const c = counts[i]!;
+    out[i] = c >= 0 ? (c - mean) * scale : 0;
+  }
+}
+
 /** SNPs per rank-b update K += G_b G_b^T (G_b is n x b). */
 const BLOCK = 256;
 
@@ -59,32 +89,10 @@ export function computeKinship(bed: BedFile, include: Uint8Array, mode: KinshipM
     for (let s = 0; s < count; s++) {
       if (!include[start + s]) continue;
       decodeSnp(packed, s * bed.bytesPerSnp, n, counts);
-      let sum = 0;
-      let sumSq = 0;
-      let called = 0;
-      for (let i = 0; i < n; i++) {
-        const c = counts[i]!;
-        if (c >= 0) {
-          sum += c;
-          sumSq += c * c;
-          called++;
-        }
-      }
-      const mean = called > 0 ? sum / called : 0;
-      let scale = 1;
-      if (mode === 'standardized') {
-        // Variance of the mean-imputed vector over all n individuals (GEMMA).
-        const variance = (sumSq + mean * mean * (n - called)) / n - mean * mean;
-        if (variance > 0) scale = 1 / Math.sqrt(variance);
-      }
       const col = filled;
       const row = gt.subarray(col * n, (col + 1) * n);
-      for (let i = 0; i < n; i++) {
-        const c = counts[i]!;
-        const v = c >= 0 ? (c - mean) * scale : 0;
-        row[i] = v;
-        g[i * BLOCK + col] = v;
-      }
+      centreSnp(counts, mode, row);
+      for (let i = 0; i < n; i++) g[i * BLOCK + col] = row[i]!;
       filled++;
       used++;
       if (filled === BLOCK) flush();

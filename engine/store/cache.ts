@@ -58,7 +58,7 @@ export class ProjectCache implements PrepareCache {
       throw new InputError(
         `the cached ${field === 'k' ? 'kinship matrix' : 'eigendecomposition'} ${e.id} is incomplete`,
         { file: this.db.name },
-        'Drop the cache with kinscan compact --project FILE and run again',
+        `Drop the cache with kinscan compact --project ${this.db.name} and run again`,
       );
     }
     return out;

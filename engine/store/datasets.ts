@@ -67,7 +67,7 @@ function toInfo(db: Database.Database, r: DatasetRow): DatasetInfo {
 
 function row(db: Database.Database, id: number): DatasetRow {
   const r = db.prepare(`SELECT ${DATASET_COLS} FROM datasets WHERE id = ?`).get(id) as DatasetRow | undefined;
-  if (!r) throw new InputError(`has no dataset ${id}`, { file: db.name }, 'List the datasets with kinscan runs --project FILE --json');
+  if (!r) throw new InputError(`has no dataset ${id}`, { file: db.name }, `List the runs and their datasets with kinscan runs --project ${db.name} --json`);
   return r;
 }
 

@@ -52,7 +52,7 @@ function nullFitRecord(summary: ScanSummary): NullFitRecord {
 export async function executeRun(db: Database.Database, runId: number, opts: ExecuteOptions = {}): Promise<ExecuteResult> {
   const before = getRun(db, runId);
   if (before.status === 'done') {
-    throw new InputError(`run ${runId} is already done`, { file: db.name }, `Export it with kinscan export --project FILE --run ${runId} --out FILE.tsv`);
+    throw new InputError(`run ${runId} is already done`, { file: db.name }, `Export it with kinscan export --project ${db.name} --run ${runId} --out RESULTS.tsv`);
   }
   if (before.status === 'running') {
     throw new InputError(`run ${runId} is running now`, { file: db.name }, 'Wait for it to finish, or stop it first');

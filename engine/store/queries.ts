@@ -42,7 +42,7 @@ function hitFromRaw(r: [...RawRow, string, string, number, string, string]): Hit
 
 function datasetOf(db: Database.Database, runId: number): number {
   const id = db.prepare('SELECT dataset_id FROM runs WHERE id = ?').pluck().get(runId) as number | undefined;
-  if (id === undefined) throw new InputError(`has no run ${runId}`, { file: db.name }, 'List the runs with kinscan runs --project FILE');
+  if (id === undefined) throw new InputError(`has no run ${runId}`, { file: db.name }, `List the runs with kinscan runs --project ${db.name}`);
   return id;
 }
 

@@ -176,7 +176,7 @@ export function runSpec(db: Database.Database, id: number): RunSpec {
 }
 
 export function noSuchRun(db: Database.Database, id: number): InputError {
-  return new InputError(`has no run ${id}`, { file: db.name }, 'List the runs with kinscan runs --project FILE');
+  return new InputError(`has no run ${id}`, { file: db.name }, `List the runs with kinscan runs --project ${db.name}`);
 }
 
 export function getRun(db: Database.Database, id: number): RunInfo {

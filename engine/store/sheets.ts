@@ -65,7 +65,7 @@ export function importSheet(db: Database.Database, path: string): { id: number; 
 
 function sheetRow(db: Database.Database, id: number): SheetRow {
   const r = db.prepare('SELECT id, name, path, id_column, fid_column, delimiter, header_line, n_rows, imported_at FROM sheets WHERE id = ?').get(id) as SheetRow | undefined;
-  if (!r) throw new InputError(`has no sheet ${id}`, { file: db.name }, 'List the sheets with kinscan runs --project FILE --json');
+  if (!r) throw new InputError(`has no sheet ${id}`, { file: db.name }, `List the runs and their sheets with kinscan runs --project ${db.name} --json`);
   return r;
 }
 

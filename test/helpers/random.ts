@@ -1,35 +1,6 @@
-/** A seeded generator for reproducible simulations in tests (mulberry32 + Box-Muller). */
-export class Rng {
-  private state: number;
-  private spare: number | null = null;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  /** Uniform on [0, 1). */
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  normal(): number {
-    if (this.spare !== null) {
-      const s = this.spare;
-      this.spare = null;
-      return s;
-    }
-    let u = 0;
-    while (u === 0) u = this.next();
-    const v = this.next();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
-  }
-  /** Binomial(2, p): a genotype count. */
-  genotype(p: number): number {
-    return (this.next() < p ? 1 : 0) + (this.next() < p ? 1 : 0);
-  }
-}
+import { Rng } from '../../bench/simulate.js';
+
+export { Rng };
 
 /** A random n x n orthogonal matrix (row-major), by Gram-Schmidt on Gaussian rows. */
 export function randomOrthogonal(n: number, rng: Rng): Float64Array {
