@@ -202,6 +202,15 @@ export function readBim(path: string): Bim {
   const a0: string[] = [];
   const seen = new Set<string>();
   const dup = new Set<string>();
+  // Chromosome names and alleles repeat: keep one string of each (a million-SNP .bim then costs
+  // one string per SNP, its ID, instead of four).
+  const pool = new Map<string, string>();
+  const intern = (v: string): string => {
+    const have = pool.get(v);
+    if (have !== undefined) return have;
+    pool.set(v, v);
+    return v;
+  };
 
   forEachLine(path, 'PLINK .bim file', (line, lineNo) => {
     if (isBlank(line)) return;
@@ -232,12 +241,12 @@ export function readBim(path: string): Bim {
     }
     if (seen.has(id)) dup.add(id);
     else seen.add(id);
-    chr.push(t[0]);
+    chr.push(intern(t[0]));
     rs.push(id);
     cm.push(g);
     pos.push(p);
-    a1.push(t[4]);
-    a0.push(t[5]);
+    a1.push(intern(t[4]));
+    a0.push(intern(t[5]));
   });
 
   if (rs.length === 0) {

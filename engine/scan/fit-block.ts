@@ -1,8 +1,8 @@
 import { lnChi2UpperTail } from '../stats/chisq.js';
-import { choleskyInPlace, choleskySolveInPlace, independentColumns } from '../stats/linalg.js';
+import { choleskyInPlace, choleskySolveInPlace } from '../stats/linalg.js';
 import { fitModel } from '../stats/lmm/fit.js';
 import { LN_2PI, type EigenModel, type MlFit } from '../stats/lmm/model.js';
-import { newtonMaximize, searchBounds, T_MAX } from '../stats/lmm/optimise.js';
+import { localMaximize, searchBounds, T_MAX } from '../stats/lmm/optimise.js';
 import { ProfileLikelihood } from '../stats/lmm/profile.js';
 import type { GeneticModel } from './settings.js';
 import type { FitMethod } from '../stats/lmm/fit.js';
@@ -86,9 +86,16 @@ export class BlockFitter {
   /** G x (c+1) x (c+1): sum_i w_gi F_f F_f'. */
   private readonly ff: Float64Array;
   private readonly logdet: Float64Array;
-  private readonly wGram: Float64Array;
   private readonly tNull: number;
   private readonly tMin: number;
+  /** Orthonormal basis of the span of the rotated covariates W*. */
+  private readonly wBasis: Float64Array[];
+  /** Work space of gridLogl: the p x p system, its right-hand side and solution. */
+  private readonly gm: Float64Array;
+  private readonly gv: Float64Array;
+  private readonly gs: Float64Array;
+  /** The grid's log-likelihoods for one SNP. */
+  private readonly gl: Float64Array;
 
   constructor(basis: TraitBasis, model: GeneticModel, method: FitMethod, gemm: Gemm) {
     this.basis = basis;
@@ -126,9 +133,11 @@ export class BlockFitter {
           this.ff[g * c1 * c1 + f * c1 + f2] = acc;
         }
     }
-    this.wGram = new Float64Array(this.c * this.c);
-    for (let a = 0; a < this.c; a++)
-      for (let b = 0; b < this.c; b++) this.wGram[a * this.c + b] = dot(wStar[a]!, wStar[b]!, n);
+    this.wBasis = orthonormalBasis(wStar, n);
+    this.gm = new Float64Array((this.c + 2) * (this.c + 2));
+    this.gv = new Float64Array(this.c + 2);
+    this.gs = new Float64Array(this.c + 2);
+    this.gl = new Float64Array(this.G);
   }
 
   /** Columns per SNP in the rotated block (Xa, or Xa and Xd). */
@@ -145,6 +154,19 @@ export class BlockFitter {
     const cols = this.columnsPerSnp;
     const b = info.length;
     const c1 = c + 1;
+    // Replace each SNP column x by its residual x - W (W'W)^-1 W'x. The fitted model spans the same
+    // space (beta_a, beta_d and the likelihood are unchanged), and the parts of x that the covariates
+    // explain exactly (the intercept lives in a zero-eigenvalue direction of the re-centred K) no
+    // longer meet weights of 1/delta in the cross-products, where they would cancel catastrophically.
+    const rawNorm2 = new Float64Array(b * cols);
+    for (let r = 0; r < b * cols; r++) {
+      const col = xRot.subarray(r * n, r * n + n);
+      rawNorm2[r] = dot(col, col, n);
+      for (const q of this.wBasis) {
+        const a = dot(q, col, n);
+        for (let i = 0; i < n; i++) col[i] = col[i]! - a * q[i]!;
+      }
+    }
     let gridP: Float64Array | undefined;
     let gridQ: Float64Array | undefined;
     let gridAD: Float64Array | undefined;
@@ -172,8 +194,12 @@ export class BlockFitter {
       const xa = xRot.subarray(k * cols * n, k * cols * n + n);
       const xd = cols === 2 ? xRot.subarray(k * cols * n + n, k * cols * n + 2 * n) : undefined;
       const snpCols = [xa];
-      if (xd && info[k]!.classes === 3) snpCols.push(xd);
-      const kept = this.identifiable(snpCols);
+      const norms = [rawNorm2[k * cols]!];
+      if (xd && info[k]!.classes === 3) {
+        snpCols.push(xd);
+        norms.push(rawNorm2[k * cols + 1]!);
+      }
+      const kept = identifiable(snpCols, norms, n);
       if (kept.length === 0 || kept[0] !== 0) {
         collinear++;
         continue;
@@ -210,31 +236,14 @@ export class BlockFitter {
     return { rows, collinear };
   }
 
-  /** Which SNP columns are linearly independent of the covariates (and of each other). */
-  private identifiable(snpCols: Float64Array[]): number[] {
-    const { c, n } = this;
-    const all = [...this.basis.wStar, ...snpCols];
-    const p = all.length;
-    const gram = new Float64Array(p * p);
-    for (let a = 0; a < p; a++)
-      for (let b = 0; b <= a; b++) {
-        const v = a < c ? this.wGram[a * c + b]! : dot(all[a]!, all[b]!, n);
-        gram[a * p + b] = v;
-        gram[b * p + a] = v;
-      }
-    return independentColumns(gram, p)
-      .filter((j) => j >= c)
-      .map((j) => j - c);
-  }
-
   /** Profile log-likelihood of SNP k at grid point g from the batched cross-products. */
   private gridLogl(k: number, g: number, kept: number[], P: Float64Array, Q: Float64Array, AD: Float64Array | undefined): number {
     const { c, G, n } = this;
     const c1 = c + 1;
     const cols = this.columnsPerSnp;
     const p = c + kept.length;
-    const m = new Float64Array(p * p);
-    const v = new Float64Array(p);
+    const m = this.gm;
+    const v = this.gv;
     const ff = this.ff;
     const base = g * c1 * c1;
     for (let a = 0; a < c; a++) {
@@ -257,7 +266,8 @@ export class BlockFitter {
     }
     const yy = ff[base + c * c1 + c]!;
     if (!choleskyInPlace(m, p)) return -Infinity;
-    const sol = v.slice();
+    const sol = this.gs;
+    sol.set(v.subarray(0, p));
     choleskySolveInPlace(m, p, sol);
     let q = yy;
     for (let j = 0; j < p; j++) q -= v[j]! * sol[j]!;
@@ -267,20 +277,30 @@ export class BlockFitter {
 
   private fitFast(model: EigenModel, k: number, kept: number[], P: Float64Array, Q: Float64Array, AD: Float64Array | undefined): MlFit {
     const { G, deltas, prof, tMin } = this;
-    const ls = new Float64Array(G);
-    let best = 0;
-    for (let g = 0; g < G; g++) {
-      ls[g] = this.gridLogl(k, g, kept, P, Q, AD);
-      if (ls[g]! > ls[best]!) best = g;
+    const ls = this.gl;
+    for (let g = 0; g < G; g++) ls[g] = this.gridLogl(k, g, kept, P, Q, AD);
+    // Candidate other modes: interior local maxima of the grid. With singular K the lowest grid point
+    // (delta = 1e-5) sits on the degenerate rise towards delta = 0 (optimise.ts): never a candidate,
+    // and a point whose left neighbour is higher is on that rise, not at a peak.
+    const first = prof.kernelIsDefinite ? 0 : 1;
+    let best = -1;
+    for (let g = first; g < G - 1; g++) {
+      const left = g > 0 ? ls[g - 1]! : -Infinity;
+      if (ls[g]! >= left && ls[g]! >= ls[g + 1]! && (best < 0 || ls[g]! > ls[best]!)) best = g;
     }
     prof.bind(model);
     const tOf = (g: number): number => (deltas[g] === 0 ? tMin : deltas[g] === Infinity ? T_MAX : Math.log(deltas[g]!));
-    const lo = tOf(Math.max(0, best - 1));
-    const hi = tOf(Math.min(G - 1, best + 1));
-    const start = this.tNull > lo && this.tNull < hi ? this.tNull : tOf(best);
-    let nw = newtonMaximize(prof, start, lo, hi);
-    if (nw.logl < ls[best]! - 1e-9 && deltas[best] !== 0 && deltas[best] !== Infinity) {
-      nw = newtonMaximize(prof, tOf(best), lo, hi);
+    // Newton from the null model's delta over the whole range: the SNP perturbs the null profile, so
+    // this finds the interior maximum near it (a decade-spaced grid of values can miss a sharp peak
+    // between two points, and with singular K the grid's lowest point can sit on the degenerate
+    // rise towards delta = 0).
+    let nw = localMaximize(prof, this.tNull, tMin, T_MAX);
+    // Safety net: a grid point higher than that maximum means another mode; refine around it.
+    if (best >= 0 && ls[best]! > nw.logl + 1e-9 && deltas[best] !== 0) {
+      const lo = tOf(Math.max(0, best - 1));
+      const hi = tOf(Math.min(G - 1, best + 1));
+      const other = localMaximize(prof, tOf(best), lo, hi);
+      if (other.logl > nw.logl) nw = other;
     }
     // The boundaries (sigmaA2 = 0; sigmaE2 = 0 for definite K) are on the grid; the lower end of the
     // search for singular K is delta = 1e-5 = the first grid point, which Newton's bracket includes.
@@ -311,6 +331,44 @@ export class BlockFitter {
       converged: nw.converged,
     };
   }
+}
+
+/** Relative size below which a column counts as a combination of the ones before it. */
+const COLLINEAR = 1e-9;
+
+/**
+ * Which SNP columns (already residualised on the covariates) are identifiable: Xa unless it was
+ * (almost) entirely explained by the covariates, Xd unless it is also explained by Xa (e.g. two
+ * genotype classes among individuals with calls). rawNorm2 are the squared lengths before
+ * residualising. Returns the indices of the kept columns.
+ */
+function identifiable(cols: Float64Array[], rawNorm2: number[], n: number): number[] {
+  const kept: number[] = [];
+  const aa = dot(cols[0]!, cols[0]!, n);
+  if (!(aa > COLLINEAR * rawNorm2[0]!)) return kept;
+  kept.push(0);
+  if (cols.length > 1) {
+    const ad = dot(cols[0]!, cols[1]!, n);
+    const dd = dot(cols[1]!, cols[1]!, n);
+    if (dd - (ad * ad) / aa > COLLINEAR * rawNorm2[1]!) kept.push(1);
+  }
+  return kept;
+}
+
+/** Gram-Schmidt (twice, for orthogonality to working precision) on the covariate columns. */
+function orthonormalBasis(cols: Float64Array[], n: number): Float64Array[] {
+  const basis: Float64Array[] = [];
+  for (const c of cols) {
+    const v = Float64Array.from(c.subarray(0, n));
+    for (let pass = 0; pass < 2; pass++)
+      for (const q of basis) {
+        const a = dot(q, v, n);
+        for (let i = 0; i < n; i++) v[i] = v[i]! - a * q[i]!;
+      }
+    const norm = Math.sqrt(dot(v, v, n));
+    if (norm > 0) basis.push(v.map((x) => x / norm));
+  }
+  return basis;
 }
 
 function dot(a: Float64Array, b: Float64Array, n: number): number {

@@ -10,7 +10,7 @@ import { snpQc, SnpStatus, type SnpQcReport, type SnpStats } from '../qc/snps.js
 import { symEigenFast } from '../stats/kernels/eigen.js';
 import { computeKinship, subsetAndCenter, type Kinship, type KinshipMode } from '../stats/kinship.js';
 import { computeKinshipThreaded } from '../stats/kinship-threads.js';
-import { independentColumns } from '../stats/linalg.js';
+import { choleskyInPlace, choleskySolveInPlace, independentColumns } from '../stats/linalg.js';
 import { fitModel } from '../stats/lmm/fit.js';
 import type { EigenModel, MlFit } from '../stats/lmm/model.js';
 import { ProfileLikelihood } from '../stats/lmm/profile.js';
@@ -92,6 +92,26 @@ function transposeInPlace(a: Float64Array, n: number): void {
       a[i * n + j] = a[j * n + i]!;
       a[j * n + i] = t;
     }
+}
+
+/** Least-squares coefficients of y on the columns w (normal equations; w is small and independent). */
+function leastSquares(w: Float64Array[], y: Float64Array): Float64Array {
+  const p = w.length;
+  const m = new Float64Array(p * p);
+  const b = new Float64Array(p);
+  for (let a = 0; a < p; a++) {
+    for (let c = 0; c < p; c++) {
+      let acc = 0;
+      for (let i = 0; i < y.length; i++) acc += w[a]![i]! * w[c]![i]!;
+      m[a * p + c] = acc;
+    }
+    let acc = 0;
+    for (let i = 0; i < y.length; i++) acc += w[a]![i]! * y[i]!;
+    b[a] = acc;
+  }
+  choleskyInPlace(m, p);
+  choleskySolveInPlace(m, p, b);
+  return b;
 }
 
 /** The intercept and covariates must be linearly independent, or the fixed effects are not identifiable. */
@@ -190,12 +210,20 @@ export function fitBasis(
   const ones = new Float64Array(n).fill(1);
   const w = [ones, ...samples.covariates];
   checkCovariatesIndependent(w, samples.covariateNames, settings.covar ?? settings.pheno);
-  const yStar = rotateVector(u, n, samples.y);
+  // Fit on y minus its least-squares fit on the covariates: every model contains W, so the
+  // likelihoods do not change, and the part of y that W explains (its mean lies in a zero-eigenvalue
+  // direction of the re-centred K) no longer meets weights of 1/delta where it would cancel.
+  const bOls = leastSquares(w, samples.y);
+  const yc = Float64Array.from(samples.y);
+  for (let j = 0; j < w.length; j++) for (let i = 0; i < n; i++) yc[i] = yc[i]! - bOls[j]! * w[j]![i]!;
+  const yStar = rotateVector(u, n, yc);
   const wStar = w.map((c) => rotateVector(u, n, c));
   const nullModel: EigenModel = { n, s, y: yStar, x: wStar };
   const prof = new ProfileLikelihood(s, wStar.length + 2);
   // The null model is fitted once per trait: by the exact optimiser, or by EM when EM was asked for.
   const nullFit = fitModel(nullModel, prof, { method: settings.method === 'fast' ? 'exact' : settings.method });
+  // Report the null model's fixed effects on the original y.
+  for (let j = 0; j < w.length; j++) nullFit.beta[j] = nullFit.beta[j]! + bOls[j]!;
   return { n, s, u, yStar, wStar, nullFit, kinshipScale: trace / n };
 }
 

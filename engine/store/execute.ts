@@ -15,8 +15,9 @@ import { ProjectCache, type CacheActivity } from './cache.js';
 import { loadPlink } from './datasets.js';
 import { loadMatrix } from './matrices.js';
 import { allLnP, ResultWriter } from './results.js';
-import { addLog, beginSession, endSession, getRun, runSpec, type NullFitRecord, type RunInfo, type RunSpec } from './runs.js';
+import { addLog, beginSession, endSession, getRun, runSpec, setPrepared, type NullFitRecord, type RunInfo, type RunSpec } from './runs.js';
 import { loadSheet } from './sheets.js';
+import { VERSION } from '../version.js';
 
 export interface ExecuteOptions {
   progress?: Progress;
@@ -60,12 +61,15 @@ export async function executeRun(db: Database.Database, runId: number, opts: Exe
   const spec = runSpec(db, runId);
   const t0 = performance.now();
   const seq = beginSession(db, runId);
+  if (before.done > 0 && before.softwareVersion !== VERSION) {
+    addLog(db, runId, 'warn', `the first ${before.done} tested SNPs were computed by kinscan ${before.softwareVersion}, the rest by kinscan ${VERSION}`);
+  }
   let prep: PreparedScan | undefined;
   const cache = new ProjectCache(db, spec.datasetId, true);
   try {
     const inputs = projectInputs(db, spec);
     try {
-      prep = prepareScan(spec.settings, opts.progress, inputs, cache);
+      prep = opts.threads !== undefined ? prepareScan(spec.settings, opts.progress, inputs, cache, opts.threads) : prepareScan(spec.settings, opts.progress, inputs, cache);
     } catch (e) {
       inputs.plink.bed.close();
       throw e;
@@ -80,7 +84,7 @@ export async function executeRun(db: Database.Database, runId: number, opts: Exe
       );
     }
     const prevTimings = before.timings ?? {};
-    db.prepare('UPDATE runs SET total = ?, analysed = ?, timings = ? WHERE id = ?').run(total, p.n, JSON.stringify({ ...p.timings, scan: prevTimings['scan'] ?? 0 }), runId);
+    setPrepared(db, runId, total, p.n, { ...p.timings, scan: prevTimings['scan'] ?? 0 });
     const a = cache.activity;
     const cacheNote =
       a.eigenHits > 0

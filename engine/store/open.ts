@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { InputError } from '../io/errors.js';
 import { VERSION } from '../version.js';
 import { assertLittleEndian, nowIso } from './codec.js';
-import { currentOwner, describeOwner, WriterLock, type OwnerInfo } from './lock.js';
+import { currentOwner, describeOwner, ownerAlive, WriterLock, type OwnerInfo } from './lock.js';
 import { createV1, migrate, SCHEMA_VERSION } from './migrations.js';
 import { APPLICATION_ID } from './schema.js';
 
@@ -19,8 +19,12 @@ export interface OpenOptions {
   create?: boolean;
   /** What this process is, for the "in use by ..." message of others (default: the command line). */
   command?: string;
-  /** 'quick' (PRAGMA quick_check, default) or 'full' (PRAGMA integrity_check). After an unclean close the full check always runs. */
-  check?: 'quick' | 'full';
+  /**
+   * 'quick' (PRAGMA quick_check, default), 'full' (PRAGMA integrity_check), or 'none' (for a second
+   * connection of a process that has already checked the file). Both checks read the whole file
+   * (about 10 ms per MB). After an unclean close a writer always runs the full check.
+   */
+  check?: 'none' | 'quick' | 'full';
 }
 
 export interface OpenedDatabase {
@@ -32,7 +36,7 @@ export interface OpenedDatabase {
   /** The schema versions applied while opening. */
   migrated: number[];
   /** Which check ran on open. */
-  checked: 'quick_check' | 'integrity_check';
+  checked: 'none' | 'quick_check' | 'integrity_check';
   close(): void;
 }
 
@@ -52,8 +56,8 @@ const damaged = (path: string, detail: string): InputError =>
     'Restore the project from a backup copy, or create a new project and import the source files again; do not keep writing to this file',
   );
 
-/** Map SQLite's failures to clear messages. */
-function sqliteProblem(path: string, e: unknown): Error {
+/** Map SQLite's failures (not a database, damaged, read-only, disk full...) to clear messages; other errors pass through. */
+export function sqliteProblem(path: string, e: unknown): Error {
   const code = (e as { code?: string }).code ?? '';
   const msg = (e as Error).message ?? String(e);
   if (code === 'SQLITE_NOTADB') return notAProject(path, 'not an SQLite database');
@@ -68,7 +72,7 @@ function sqliteProblem(path: string, e: unknown): Error {
       'Copy the project to a writable folder, or open it read-only (kinscan runs / export)',
     );
   }
-  if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE') {
+  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) {
     return new InputError('could not be written: the disk is full or failing', { file: path }, 'Free some disk space and try again');
   }
   return e as Error;
@@ -76,7 +80,9 @@ function sqliteProblem(path: string, e: unknown): Error {
 
 /** First 16 bytes: the SQLite header, or a clear error. Returns the file size. */
 function checkHeader(path: string): number {
-  const size = statSync(path).size;
+  const st = statSync(path);
+  if (!st.isFile()) throw notAProject(path, 'a folder or device, not a file');
+  const size = st.size;
   if (size === 0) return 0;
   const fd = openSync(path, 'r');
   try {
@@ -177,16 +183,20 @@ function openReadonly(path: string, opts: OpenOptions): OpenedDatabase {
       return openReadonly(path, opts);
     }
     const full = opts.check === 'full';
-    runCheck(db, path, full);
+    if (opts.check !== 'none') runCheck(db, path, full);
     const owner = readOwner(db);
     return {
       db,
       path,
       readonly: true,
-      uncleanClose: owner !== undefined,
+      // An owner row with its process gone (on this host) means the writer did not close the project.
+      uncleanClose: owner !== undefined && ownerAlive(owner) === false,
       migrated: [],
-      checked: full ? 'integrity_check' : 'quick_check',
-      close: () => db.close(),
+      checked: opts.check === 'none' ? 'none' : full ? 'integrity_check' : 'quick_check',
+      close: () => {
+        db.close();
+        tidyAfterReader(path);
+      },
     };
   } catch (e) {
     if (db.open) db.close();
@@ -206,8 +216,14 @@ function openWriter(path: string, opts: OpenOptions): OpenedDatabase {
   const size = exists ? checkHeader(path) : 0;
   if (exists && size === 0 && !opts.create) throw notAProject(path, 'an empty file');
 
-  const lock = WriterLock.tryAcquire(path);
+  let lock: WriterLock | undefined;
+  try {
+    lock = WriterLock.tryAcquire(path);
+  } catch (e) {
+    throw sqliteProblem(path, e);
+  }
   if (!lock) throw inUse(path);
+  const held = lock;
   let db: Database.Database | undefined;
   try {
     try {
@@ -240,7 +256,7 @@ function openWriter(path: string, opts: OpenOptions): OpenedDatabase {
     }
     const stale = readOwner(conn);
     const full = opts.check === 'full' || stale !== undefined;
-    runCheck(conn, path, full);
+    if (full || opts.check !== 'none') runCheck(conn, path, full);
     let migrated: number[];
     try {
       migrated = migrate(conn, version);
@@ -255,7 +271,7 @@ function openWriter(path: string, opts: OpenOptions): OpenedDatabase {
       readonly: false,
       uncleanClose: stale !== undefined,
       migrated,
-      checked: full ? 'integrity_check' : 'quick_check',
+      checked: full ? 'integrity_check' : opts.check === 'none' ? 'none' : 'quick_check',
       close: () => {
         try {
           if (conn.open) {
@@ -264,14 +280,35 @@ function openWriter(path: string, opts: OpenOptions): OpenedDatabase {
             conn.close();
           }
         } finally {
-          lock.release();
+          held.release();
         }
       },
     };
   } catch (e) {
     if (db?.open) db.close();
-    lock.release();
+    held.release();
     throw e;
+  }
+}
+
+/**
+ * A read-only connection cannot remove the -wal and -shm files when it closes, as the last
+ * connection of a writer does. When no writer has the project, open and close a writing connection
+ * so they go and the project is one file again. (Other readers keep them alive: SQLite checks.)
+ */
+function tidyAfterReader(path: string): void {
+  if (!existsSync(`${path}-wal`) && !existsSync(`${path}-shm`)) return;
+  let lock: WriterLock | undefined;
+  try {
+    lock = WriterLock.tryAcquire(path);
+    if (!lock) return;
+    const db = new Database(path, { timeout: 0 });
+    db.prepare('SELECT count(*) FROM sqlite_master').get(); // open the WAL, so closing checkpoints and removes it
+    db.close();
+  } catch {
+    // A read-only folder or medium: the files stay, which is harmless.
+  } finally {
+    lock?.release();
   }
 }
 

@@ -22,7 +22,7 @@ import { executeRun, type ExecuteOptions, type ExecuteResult } from './execute.j
 import { summaryPath, writeRunTsv, writeSummary } from './export.js';
 import { ownerAlive, type OwnerInfo } from './lock.js';
 import { importMatrix } from './matrices.js';
-import { openDatabase, type OpenedDatabase, type OpenOptions } from './open.js';
+import { openDatabase, sqliteProblem, type OpenedDatabase, type OpenOptions } from './open.js';
 import {
   compareRuns,
   manhattan,
@@ -97,21 +97,30 @@ export class Project {
     if (this.readonly) throw new Error(`${what}: the project ${this.path} is open read-only`);
   }
 
+  /** Run fn, turning SQLite's failures (disk full, damaged file...) into InputErrors naming the project. */
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw sqliteProblem(this.path, e);
+    }
+  }
+
   // ------------------------------------------------------------ inputs
 
   importDataset(prefix: string, opts?: ImportDatasetOptions): { id: number; created: boolean } {
     this.writable('importDataset');
-    return importDataset(this.db, prefix, opts);
+    return this.guard(() => importDataset(this.db, prefix, opts));
   }
 
   importSheet(path: string): { id: number; created: boolean } {
     this.writable('importSheet');
-    return importSheet(this.db, path);
+    return this.guard(() => importSheet(this.db, path));
   }
 
   importMatrix(path: string): { id: number; created: boolean } {
     this.writable('importMatrix');
-    return importMatrix(this.db, path);
+    return this.guard(() => importMatrix(this.db, path));
   }
 
   datasets(): DatasetInfo[] {
@@ -153,6 +162,10 @@ export class Project {
    */
   createRun(settings: ScanSettings, inputs: RunInputs = {}, blockSize = DEFAULT_BLOCK): number {
     this.writable('createRun');
+    return this.guard(() => this.recordRun(settings, inputs, blockSize));
+  }
+
+  private recordRun(settings: ScanSettings, inputs: RunInputs, blockSize: number): number {
     if (settings.loco) {
       throw new InputError(
         'leave-one-chromosome-out scans (--loco) cannot be recorded in a project yet',
@@ -220,6 +233,8 @@ export class Project {
     this.active.add(runId);
     try {
       return await executeRun(this.db, runId, opts);
+    } catch (e) {
+      throw sqliteProblem(this.path, e);
     } finally {
       this.active.delete(runId);
     }

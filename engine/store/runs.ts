@@ -231,6 +231,11 @@ export function beginSession(db: Database.Database, runId: number): number {
   })();
 }
 
+/** Record what preparing the run found: the tested-SNP count, the individuals analysed, the preparation timings. */
+export function setPrepared(db: Database.Database, runId: number, total: number, analysed: number, timings: Record<string, number>): void {
+  db.prepare('UPDATE runs SET total = ?, analysed = ?, timings = ? WHERE id = ?').run(total, analysed, JSON.stringify(timings), runId);
+}
+
 /** Close a session: the run's new status, where it stopped, the wall time spent, and an error if any. */
 export function endSession(
   db: Database.Database,

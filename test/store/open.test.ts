@@ -53,6 +53,9 @@ describe('opening a project', () => {
     const again = Project.open(path);
     expect(again.uncleanClose).toBe(false);
     again.close();
+    // Also after a read-only look.
+    Project.open(path, { readonly: true }).close();
+    expect([existsSync(`${path}-wal`), existsSync(`${path}-shm`), existsSync(`${path}-lock`)]).toEqual([false, false, false]);
   });
 
   it('refuses what is not a Kinscan project, with the file name and what to do', () => {

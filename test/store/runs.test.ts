@@ -96,7 +96,20 @@ describe('runs in a project', () => {
     const p = Project.open(join(dir, 'stop.kinscan'), { create: true });
     try {
       const id = p.createRun(settingsFor(set, 't1', { model: 'additive' }), {}, 128);
-      const part = await p.runScan(id, { stopAt: 300 });
+      // While the scan runs, this process (the UI) reads through the same project and through a second, read-only one.
+      const viewer = Project.open(join(dir, 'stop.kinscan'), { readonly: true, check: 'none' });
+      const seen: [number, number, number, string][] = [];
+      const part = await p.runScan(id, {
+        stopAt: 300,
+        progress: (stage) => {
+          if (stage === 'scan') seen.push([p.run(id).done, p.topHits(id, 3).length, viewer.manhattan(id).snp.length, viewer.run(id).status]);
+        },
+      });
+      viewer.close();
+      expect(seen.map((x) => x[0])).toEqual([128, 256, 384]);
+      expect(seen.every((x) => x[1] === 3 && x[3] === 'running')).toBe(true);
+      expect(seen.map((x) => x[2])).toEqual([...seen.map((x) => x[2])].sort((a, b) => a - b));
+      expect(seen[2]![2]).toBe(part.run.rows);
       expect(part.run.status).toBe('cancelled');
       expect(part.run.done).toBe(384);
       expect(part.summary.complete).toBe(false);

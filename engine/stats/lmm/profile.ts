@@ -110,7 +110,6 @@ export class ProfileLikelihood {
     cross.fill(0, 0, (p * (p + 1)) / 2 + p + 1);
     let logdet = 0;
     let prod = 1;
-    let yy = 0;
     if (p === 2) {
       // The common case (intercept + Xa), unrolled: same sums, no inner loops.
       const x0 = x[0]!;
@@ -130,7 +129,6 @@ export class ProfileLikelihood {
         const a1 = x1[i]!;
         const wa0 = wi * a0;
         const wa1 = wi * a1;
-        yy += wi * yi * yi;
         c00 += wa0 * a0;
         c0y += wa0 * yi;
         c10 += wa1 * a0;
@@ -142,6 +140,47 @@ export class ProfileLikelihood {
       cross[2] = c10;
       cross[3] = c11;
       cross[4] = c1y;
+    } else if (p === 3) {
+      // Intercept + Xa + Xd (the default 2-df test), unrolled.
+      const x0 = x[0]!;
+      const x1 = x[1]!;
+      const x2 = x[2]!;
+      let c00 = 0, c0y = 0, c10 = 0, c11 = 0, c1y = 0, c20 = 0, c21 = 0, c22 = 0, c2y = 0;
+      for (let i = 0; i < n; i++) {
+        const d = s[i]! + delta;
+        const wi = 1 / d;
+        w[i] = wi;
+        prod *= d;
+        if ((i & 15) === 15) {
+          logdet += Math.log(prod);
+          prod = 1;
+        }
+        const yi = y[i]!;
+        const a0 = x0[i]!;
+        const a1 = x1[i]!;
+        const a2 = x2[i]!;
+        const wa0 = wi * a0;
+        const wa1 = wi * a1;
+        const wa2 = wi * a2;
+        c00 += wa0 * a0;
+        c0y += wa0 * yi;
+        c10 += wa1 * a0;
+        c11 += wa1 * a1;
+        c1y += wa1 * yi;
+        c20 += wa2 * a0;
+        c21 += wa2 * a1;
+        c22 += wa2 * a2;
+        c2y += wa2 * yi;
+      }
+      cross[0] = c00;
+      cross[1] = c0y;
+      cross[2] = c10;
+      cross[3] = c11;
+      cross[4] = c1y;
+      cross[5] = c20;
+      cross[6] = c21;
+      cross[7] = c22;
+      cross[8] = c2y;
     } else {
       const xi = this.xi;
       for (let i = 0; i < n; i++) {
@@ -154,8 +193,6 @@ export class ProfileLikelihood {
           prod = 1;
         }
         const yi = y[i]!;
-        const wy = wi * yi;
-        yy += wy * yi;
         let c = 0;
         for (let j = 0; j < p; j++) {
           const xj = x[j]![i]!;
@@ -179,23 +216,12 @@ export class ProfileLikelihood {
       this.logl = -Infinity;
       return this.logl;
     }
-    let q = yy;
-    if (p > 0) {
-      const bx = this.tmp;
-      for (let j = 0; j < p; j++) bx[j] = bvec[j]!;
-      choleskySolveInPlace(m, p, bvec);
-      for (let j = 0; j < p; j++) q -= bx[j]! * bvec[j]!;
-    }
-    if (!(q > 0)) {
-      // Exact fit (residual zero): recompute Q from residuals to avoid cancellation.
-      q = this.residualQ();
-    }
-    this.q = q;
-    this.logl = -0.5 * n * (1 + LN_2PI + Math.log(q / n)) - 0.5 * logdet;
-    this.lastDelta = delta;
-    if (!derivs) return this.logl;
+    if (p > 0) choleskySolveInPlace(m, p, bvec);
 
-    // Pass 2: residuals r = y - X b and the sums for Q1 = sum w^2 r^2, Q2, g = X' W^2 r.
+    // Pass 2: residuals r = y - X b, and from them Q = sum w r^2 (not y'Wy - b'X'Wy, which cancels
+    // catastrophically when some w_i are huge: small delta with zero eigenvalues), and the sums for
+    // the derivatives, Q1 = sum w^2 r^2, Q2 and g = X' W^2 r.
+    let qr = 0;
     let sumW = 0;
     let sumW2 = 0;
     let q1 = 0;
@@ -214,6 +240,7 @@ export class ProfileLikelihood {
         const ri = y[i]! - b0 * a0 - b1 * a1;
         const wi = w[i]!;
         const wr = wi * ri;
+        qr += wr * ri;
         const w2r = wi * wr;
         sumW += wi;
         sumW2 += wi * wi;
@@ -224,12 +251,43 @@ export class ProfileLikelihood {
       }
       g[0] = g0;
       g[1] = g1;
+    } else if (p === 3) {
+      const x0 = x[0]!;
+      const x1 = x[1]!;
+      const x2 = x[2]!;
+      const b0 = bvec[0]!;
+      const b1 = bvec[1]!;
+      const b2 = bvec[2]!;
+      let g0 = 0;
+      let g1 = 0;
+      let g2 = 0;
+      for (let i = 0; i < n; i++) {
+        const a0 = x0[i]!;
+        const a1 = x1[i]!;
+        const a2 = x2[i]!;
+        const ri = y[i]! - b0 * a0 - b1 * a1 - b2 * a2;
+        const wi = w[i]!;
+        const wr = wi * ri;
+        qr += wr * ri;
+        const w2r = wi * wr;
+        sumW += wi;
+        sumW2 += wi * wi;
+        q1 += wr * wr;
+        q2a += w2r * wr;
+        g0 += a0 * w2r;
+        g1 += a1 * w2r;
+        g2 += a2 * w2r;
+      }
+      g[0] = g0;
+      g[1] = g1;
+      g[2] = g2;
     } else {
       for (let i = 0; i < n; i++) {
         let ri = y[i]!;
         for (let j = 0; j < p; j++) ri -= bvec[j]! * x[j]![i]!;
         const wi = w[i]!;
         const wr = wi * ri;
+        qr += wr * ri;
         const w2r = wi * wr;
         sumW += wi;
         sumW2 += wi * wi;
@@ -238,6 +296,12 @@ export class ProfileLikelihood {
         for (let j = 0; j < p; j++) g[j] += x[j]![i]! * w2r;
       }
     }
+    const q = qr;
+    this.q = q;
+    this.logl = q > 0 ? -0.5 * n * (1 + LN_2PI + Math.log(q / n)) - 0.5 * logdet : -Infinity;
+    this.lastDelta = delta;
+    if (!derivs) return this.logl;
+
     // Q2 = v'Wv - (X'Wv)' M^-1 (X'Wv), v = P y = W r.
     const gsol = this.tmp;
     for (let j = 0; j < p; j++) gsol[j] = g[j]!;
@@ -274,13 +338,10 @@ export class ProfileLikelihood {
     const yy = this.gls();
     const { p, m, bvec } = this;
     if (p > 0 && !choleskyInPlace(m, p)) return -Infinity;
-    let rss = yy;
-    if (p > 0) {
-      const bx = bvec.slice(0, p);
-      choleskySolveInPlace(m, p, bvec);
-      for (let j = 0; j < p; j++) rss -= bx[j]! * bvec[j]!;
-    }
-    if (!(rss > 0)) rss = this.residualQ();
+    void yy;
+    if (p > 0) choleskySolveInPlace(m, p, bvec);
+    // From the residuals, never y'y - b'X'y (which cancels when y has a large mean).
+    const rss = this.residualQ();
     this.q = rss;
     this.logl = -0.5 * n * (1 + LN_2PI + Math.log(rss / n));
     return this.logl;
