@@ -95,6 +95,7 @@ function benchDataSet(ds: DataSet, gemma: boolean): string[] {
     k.kin.push(timed('node', [cli, 'kinship', '--bfile', ds.prefix, '--pheno', ds.pheno, '--trait', ds.trait, '--out', 'K.txt', '--quiet'], work));
     k.scan.push(timed('node', [cli, 'scan', '--bfile', ds.prefix, '--pheno', ds.pheno, '--trait', ds.trait, '--kinship', 'K.txt', '--model', 'additive', '--out', 'add.tsv', '--quiet'], work));
   }
+  const oneStep = timed('node', [cli, 'scan', '--bfile', ds.prefix, '--pheno', ds.pheno, '--trait', ds.trait, '--model', 'additive', '--out', 'onestep.tsv', '--quiet'], work);
   const twoDf = timed('node', [cli, 'scan', '--bfile', ds.prefix, '--pheno', ds.pheno, '--trait', ds.trait, '--out', 'adddom.tsv', '--quiet'], work);
   const summary = JSON.parse(readFileSync(join(work, 'add.summary.json'), 'utf8')) as { timings_seconds: Record<string, number> };
   const rows: string[] = [];
@@ -108,6 +109,10 @@ function benchDataSet(ds: DataSet, gemma: boolean): string[] {
   const kEnd = sum(k.kin, k.scan);
   const gEnd = gemma ? sum(g.gk, g.lmm) : [];
   rows.push(`  end to end                ${gemma ? fmt(gEnd) : '       not installed'}   ${fmt(kEnd)}   ${ratio(kEnd, gEnd)}`);
+  rows.push(
+    `  one step: kinscan scan --model additive, kinship built inside (no text matrix): ${oneStep.wall.toFixed(2)} s, ${oneStep.rssMb.toFixed(0)} MB` +
+      (gemma ? `, ratio to GEMMA end to end ${(oneStep.wall / median(gEnd.map((x) => x.wall))).toFixed(2)}` : ''),
+  );
   rows.push(`  2-df add-dom scan (kinship built inside): ${twoDf.wall.toFixed(2)} s, ${twoDf.rssMb.toFixed(0)} MB`);
   rows.push(`  kinscan scan profile (last additive run): ${Object.entries(summary.timings_seconds).map(([s, v]) => `${s} ${v.toFixed(2)} s`).join(', ')}`);
   if (gemma) {

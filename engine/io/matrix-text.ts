@@ -33,6 +33,13 @@ export function readSquareMatrix(path: string): SquareMatrix {
   let rowLine = new Int32Array(0);
 
   forEachLine(path, WHAT, (line, lineNo) => {
+    // Fast path: a full row of plain decimal numbers straight into the matrix, no token strings.
+    if (n > 0 && row < n && parseRowFast(line, data, row * n, n)) {
+      lastLine = lineNo;
+      rowLine[row] = lineNo;
+      row++;
+      return;
+    }
     if (isBlank(line)) return;
     lastLine = lineNo;
     const t = line.trim().split(/[ \t,]+/);
@@ -104,6 +111,82 @@ export function readSquareMatrix(path: string): SquareMatrix {
   return { n, data };
 }
 
+/** Exact negative powers of ten are not representable; dividing by an exact 10^k is correctly rounded. */
+const POW10N = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+
+/**
+ * Parse one line of n numbers separated by spaces, tabs or commas into out[base..base + n).
+ * Handles plain decimals with at most 15 significant digits and a small exponent exactly
+ * (Clinger's fast path: an integer below 2^53 times or divided by an exact power of ten is
+ * correctly rounded), anything else through Number(). Returns false, writing nothing useful, for a
+ * line that is not exactly n finite numbers; the caller then reports the problem.
+ */
+function parseRowFast(line: string, out: Float64Array, base: number, n: number): boolean {
+  const len = line.length;
+  let i = 0;
+  let k = 0;
+  while (i < len) {
+    let c = line.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 44 || c === 13) {
+      i++;
+      continue;
+    }
+    if (k >= n) return false;
+    const start = i;
+    let neg = false;
+    if (c === 45 || c === 43) {
+      neg = c === 45;
+      c = line.charCodeAt(++i);
+    }
+    let mant = 0;
+    let digits = 0;
+    let scale = 0;
+    let seenDigit = false;
+    while (c >= 48 && c <= 57) {
+      if (digits > 0 || c !== 48) digits++;
+      mant = mant * 10 + (c - 48);
+      seenDigit = true;
+      c = line.charCodeAt(++i);
+    }
+    if (c === 46) {
+      c = line.charCodeAt(++i);
+      while (c >= 48 && c <= 57) {
+        if (digits > 0 || c !== 48) digits++;
+        mant = mant * 10 + (c - 48);
+        scale--;
+        seenDigit = true;
+        c = line.charCodeAt(++i);
+      }
+    }
+    let exp = 0;
+    if (c === 101 || c === 69) {
+      let eneg = false;
+      c = line.charCodeAt(++i);
+      if (c === 45 || c === 43) {
+        eneg = c === 45;
+        c = line.charCodeAt(++i);
+      }
+      let any = false;
+      while (c >= 48 && c <= 57) {
+        exp = exp * 10 + (c - 48);
+        any = true;
+        c = line.charCodeAt(++i);
+      }
+      if (!any) return false;
+      if (eneg) exp = -exp;
+    }
+    const end = i < len ? i : len;
+    if (!seenDigit || (i < len && c !== 32 && c !== 9 && c !== 44 && c !== 13)) return false;
+    const p = scale + exp;
+    let v: number;
+    if (digits <= 15 && p >= -22 && p <= 22) v = p < 0 ? mant / POW10N[-p]! : mant * POW10N[p]!;
+    else v = Math.abs(Number(line.slice(start, end)));
+    if (!Number.isFinite(v)) return false;
+    out[base + k++] = neg ? -v : v;
+  }
+  return k === n;
+}
+
 /**
  * printf("%.{digits}g") for finite numbers: `digits` significant digits,
  * trailing zeros removed, exponent form (e.g. 1.5e-05) when the exponent is
@@ -159,6 +242,56 @@ export function formatG10(x: number): string {
   return x < 0 ? `-${out}` : out;
 }
 
+const DIG = new Uint8Array(10);
+
+/**
+ * Append formatG10(x) as ASCII bytes to buf at pos (no intermediate strings); returns the new end.
+ * Falls back to the string formatter outside the fast path's range and near rounding ties.
+ */
+export function appendG10(buf: Uint8Array, pos: number, x: number): number {
+  const ax = x < 0 ? -x : x;
+  if (ax >= 1e-4 && ax < 1e9) {
+    let e = Math.floor(Math.log10(ax));
+    let scaled = ax * POW10[9 - e]!;
+    if (scaled >= 1e10) {
+      e++;
+      scaled = ax * POW10[9 - e]!;
+    } else if (scaled < 1e9) {
+      e--;
+      scaled = ax * POW10[9 - e]!;
+    }
+    const fl = Math.floor(scaled);
+    const frac = scaled - fl;
+    let m = frac > 0.5 ? fl + 1 : fl;
+    if (Math.abs(frac - 0.5) >= 1e-4 && e <= 8 && m < 1e10) {
+      for (let k = 9; k >= 0; k--) {
+        const q = Math.floor(m / 10);
+        DIG[k] = m - q * 10;
+        m = q;
+      }
+      let last = 9;
+      while (last > 0 && DIG[last] === 0) last--;
+      if (x < 0) buf[pos++] = 45; // '-'
+      if (e >= 0) {
+        for (let k = 0; k <= e; k++) buf[pos++] = 48 + DIG[k]!;
+        if (last > e) {
+          buf[pos++] = 46; // '.'
+          for (let k = e + 1; k <= last; k++) buf[pos++] = 48 + DIG[k]!;
+        }
+      } else {
+        buf[pos++] = 48;
+        buf[pos++] = 46;
+        for (let k = 0; k < -e - 1; k++) buf[pos++] = 48;
+        for (let k = 0; k <= last; k++) buf[pos++] = 48 + DIG[k]!;
+      }
+      return pos;
+    }
+  }
+  const str = formatG(x, 10);
+  for (let k = 0; k < str.length; k++) buf[pos++] = str.charCodeAt(k);
+  return pos;
+}
+
 function stripZeros(s: string): string {
   if (s.indexOf('.') < 0) return s;
   let end = s.length;
@@ -186,24 +319,42 @@ export function writeSquareMatrix(path: string, data: ArrayLike<number>, n: numb
   const fd = openSync(tmp, 'w');
   let ok = false;
   try {
-    const CHUNK = 1 << 20;
-    let parts: string[] = [];
-    let size = 0;
-    const cells: string[] = new Array<string>(n);
-    for (let i = 0; i < n; i++) {
-      const base = i * n;
-      if (digits === 10) for (let j = 0; j < n; j++) cells[j] = formatG10(data[base + j]!);
-      else for (let j = 0; j < n; j++) cells[j] = formatG(data[base + j]!, digits);
-      const line = cells.join('\t') + '\n';
-      parts.push(line);
-      size += line.length;
-      if (size >= CHUNK) {
-        writeAll(fd, parts.join(''));
-        parts = [];
-        size = 0;
+    if (digits === 10) {
+      // Bytes straight into a buffer: one row is at most n * 17 bytes ("-0.0001234567891\t").
+      const buf = Buffer.allocUnsafe(Math.max(1 << 20, 24 * n + 2));
+      let pos = 0;
+      for (let i = 0; i < n; i++) {
+        const base = i * n;
+        for (let j = 0; j < n; j++) {
+          if (j > 0) buf[pos++] = 9;
+          pos = appendG10(buf, pos, data[base + j]!);
+        }
+        buf[pos++] = 10;
+        if (pos > buf.length - 24 * n - 2) {
+          writeBytes(fd, buf, pos);
+          pos = 0;
+        }
       }
+      writeBytes(fd, buf, pos);
+    } else {
+      const CHUNK = 1 << 20;
+      let parts: string[] = [];
+      let size = 0;
+      const cells: string[] = new Array<string>(n);
+      for (let i = 0; i < n; i++) {
+        const base = i * n;
+        for (let j = 0; j < n; j++) cells[j] = formatG(data[base + j]!, digits);
+        const line = cells.join('\t') + '\n';
+        parts.push(line);
+        size += line.length;
+        if (size >= CHUNK) {
+          writeAll(fd, parts.join(''));
+          parts = [];
+          size = 0;
+        }
+      }
+      if (parts.length > 0) writeAll(fd, parts.join(''));
     }
-    if (parts.length > 0) writeAll(fd, parts.join(''));
     ok = true;
   } finally {
     closeSync(fd);
@@ -216,6 +367,11 @@ export function writeSquareMatrix(path: string, data: ArrayLike<number>, n: numb
     }
   }
   renameSync(tmp, path);
+}
+
+function writeBytes(fd: number, buf: Uint8Array, len: number): void {
+  let off = 0;
+  while (off < len) off += writeSync(fd, buf, off, len - off);
 }
 
 function writeAll(fd: number, text: string): void {

@@ -173,3 +173,37 @@ describe('formatG10 (the fast path of the kinship writer)', () => {
     }
   });
 });
+
+describe('the kinship writer and reader round-trip exactly', () => {
+  it('writes %.10g text token by token and reads back the same doubles', async () => {
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'kinscan-k-'));
+    try {
+      const n = 123;
+      let seed = 99;
+      const rnd = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+      const a = new Float64Array(n * n);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j <= i; j++) {
+          const v = i === j ? 0.5 + rnd() : (rnd() - 0.5) * Math.pow(10, -6 * rnd());
+          a[i * n + j] = v;
+          a[j * n + i] = v;
+        }
+      a[1] = a[n] = 0; // an exact zero
+      a[2] = a[2 * n] = -3.5e-7; // exponent form
+      const path = join(dir, 'k.txt');
+      writeSquareMatrix(path, a, n);
+      const lines = readFileSync(path, 'utf8').trim().split('\n');
+      for (let i = 0; i < n; i++) {
+        const t = lines[i]!.split('\t');
+        for (let j = 0; j < n; j++) expect(t[j]).toBe(formatG(a[i * n + j]!, 10));
+      }
+      const back = readSquareMatrix(path);
+      for (let x = 0; x < n * n; x++) expect(back.data[x]).toBe(Number(formatG(a[x]!, 10)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
