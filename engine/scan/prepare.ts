@@ -166,7 +166,12 @@ export function selectScan(settings: ScanSettings, opened: ScanInputs): ScanSele
   const { stats: snpStats, report: snpReport } = snpQc(plink.bed, samples.famIndex, { maf: settings.maf, maxMissing: settings.maxMissing });
   const include = new Uint8Array(plink.bed.nSnps);
   let nTested = 0;
-  for (let j = 0; j < include.length; j++) if (snpStats.status[j] === SnpStatus.Pass) (include[j] = 1), nTested++;
+  for (let j = 0; j < include.length; j++) {
+    if (snpStats.status[j] === SnpStatus.Pass) {
+      include[j] = 1;
+      nTested++;
+    }
+  }
   const tested = new Int32Array(nTested);
   for (let j = 0, t = 0; j < include.length; j++) if (include[j]) tested[t++] = j;
   if (nTested === 0) {
