@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseFlags as parse, reportLines, UsageError } from './report.js';
 import { writeSquareMatrix } from '../engine/io/matrix-text.js';
 import { famPhenotype, openPlink } from '../engine/io/plink.js';
 import { readSheet } from '../engine/io/sheet.js';
@@ -13,15 +13,6 @@ import { availableParallelism } from 'node:os';
 import { VERSION } from '../engine/version.js';
 import { makeProgress } from './progress.js';
 import { compactCommand, exportCommand, importCommand, projectScanCommand, resumeCommand, runsCommand } from './project-commands.js';
-
-export class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly showUsage = false,
-  ) {
-    super(message);
-  }
-}
 
 export const USAGE = `kinscan ${VERSION}: mixed-model GWAS (linear mixed model, EM/ML fit, likelihood-ratio test)
 
@@ -59,16 +50,6 @@ function num(v: string | undefined, name: string, def: number, lo: number, hi: n
 function need(v: string | undefined, name: string): string {
   if (v === undefined || v === '') throw new UsageError(`--${name} is required`, true);
   return v;
-}
-
-type Flags = Record<string, string | boolean | undefined>;
-
-function parse(args: string[], options: NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>): Flags {
-  try {
-    return parseArgs({ args, options, allowPositionals: false, strict: true }).values as Flags;
-  } catch (e) {
-    throw new UsageError((e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''), true);
-  }
 }
 
 async function scanCommand(args: string[]): Promise<number> {
@@ -137,19 +118,11 @@ async function scanCommand(args: string[]): Promise<number> {
     });
     progress.done();
     const s = summary;
-    const sm = s.samples;
-    const sn = s.snps;
     const lines = [
-      `individuals: ${sm.genotyped} genotyped, ${sm.sheetRows} sheet rows, ${sm.matched} matched by ${sm.matchedBy}` +
-        (sm.sheetOnlyCount > 0 ? ` (${sm.sheetOnlyCount} sheet IDs not genotyped, e.g. ${sm.sheetOnly.slice(0, 3).join(', ')})` : '') +
-        `; dropped ${sm.missingTrait} missing the trait, ${sm.missingCovariate} missing a covariate -> ${sm.analysed} analysed`,
-      `SNPs: ${sn.total} in file; dropped ${sn.failedMissing} missing rate > ${sn.maxMissing}, ${sn.failedMaf} MAF < ${sn.maf}, ` +
-        `${sn.singleClass} with one genotype class, ${sn.collinearWithCovariates} collinear with covariates -> ${sn.tested} tested`,
-      `null model (ML): logl ${s.null.logl_h0.toFixed(4)}, sigma_a2 ${s.null.sigma_a2.toPrecision(5)}, sigma_e2 ${s.null.sigma_e2.toPrecision(5)}, ` +
-        `PVE ${s.null.pve.toFixed(4)}; lambda_GC ${s.lambda_gc.toFixed(4)}`,
+      ...reportLines(s),
       s.complete
         ? `done in ${s.wall_seconds.toFixed(1)} s: ${out} and its .summary.json`
-        : `STOPPED after ${sn.tested} SNPs: partial results in ${out}.partial, summary marked incomplete`,
+        : `STOPPED after ${s.snps.tested} SNPs: partial results in ${out}.partial, summary marked incomplete`,
     ];
     if (!v.quiet) process.stderr.write(lines.map((l) => `kinscan: ${l}\n`).join(''));
     return s.complete ? 0 : 130;

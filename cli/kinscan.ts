@@ -1,6 +1,7 @@
 
 import { isInputError } from '../engine/io/errors.js';
-import { runCommand, UsageError, USAGE } from './commands.js';
+import { runCommand, USAGE } from './commands.js';
+import { UsageError } from './report.js';
 
 /**
  * kinscan: the command line over the engine. Errors are one sentence on stderr naming the file and

@@ -7,23 +7,11 @@
  *   kinscan resume  --project P.kinscan --run ID [--out F.tsv]
  *   kinscan compact --project P.kinscan [--keep-cache]
  */
-import { parseArgs } from 'node:util';
-import type { ScanSummary } from '../engine/scan/run.js';
 import type { ScanSettings } from '../engine/scan/settings.js';
 import { Project, type ExecuteResult, type RunInfo } from '../engine/store/project.js';
 import { writeRunTsv, writeSummary } from '../engine/store/export.js';
-import { UsageError } from './commands.js';
+import { parseFlags as parse, reportLines, UsageError } from './report.js';
 import { makeProgress } from './progress.js';
-
-type Flags = Record<string, string | boolean | undefined>;
-
-function parse(args: string[], options: NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>): Flags {
-  try {
-    return parseArgs({ args, options, allowPositionals: false, strict: true }).values as Flags;
-  } catch (e) {
-    throw new UsageError((e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''), true);
-  }
-}
 
 function need(v: string | boolean | undefined, name: string): string {
   if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`, true);
@@ -47,21 +35,6 @@ function threadsOf(v: string | boolean | undefined): number | undefined {
 const say = (quiet: boolean, lines: string[]): void => {
   if (!quiet) process.stderr.write(lines.map((l) => `kinscan: ${l}\n`).join(''));
 };
-
-/** The report lines of a finished (or stopped) scan, as scanCommand prints them. */
-function reportLines(s: ScanSummary): string[] {
-  const sm = s.samples;
-  const sn = s.snps;
-  return [
-    `individuals: ${sm.genotyped} genotyped, ${sm.sheetRows} sheet rows, ${sm.matched} matched by ${sm.matchedBy}` +
-      (sm.sheetOnlyCount > 0 ? ` (${sm.sheetOnlyCount} sheet IDs not genotyped, e.g. ${sm.sheetOnly.slice(0, 3).join(', ')})` : '') +
-      `; dropped ${sm.missingTrait} missing the trait, ${sm.missingCovariate} missing a covariate -> ${sm.analysed} analysed`,
-    `SNPs: ${sn.total} in file; dropped ${sn.failedMissing} missing rate > ${sn.maxMissing}, ${sn.failedMaf} MAF < ${sn.maf}, ` +
-      `${sn.singleClass} with one genotype class, ${sn.collinearWithCovariates} collinear with covariates -> ${sn.tested} tested`,
-    `null model (ML): logl ${s.null.logl_h0.toFixed(4)}, sigma_a2 ${s.null.sigma_a2.toPrecision(5)}, sigma_e2 ${s.null.sigma_e2.toPrecision(5)}, ` +
-      `PVE ${s.null.pve.toFixed(4)}; lambda_GC ${s.lambda_gc.toFixed(4)}`,
-  ];
-}
 
 function noteInterrupted(p: Project, quiet: boolean): void {
   for (const id of p.interrupted) {

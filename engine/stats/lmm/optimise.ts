@@ -38,57 +38,6 @@ function lowerBoundary(prof: ProfileLikelihood, tMin: number): { t: number; logl
 }
 
 /**
- * Newton's method on l(t), t = ln delta, from a warm start, with a step cap and backtracking so that
- * every accepted step increases l. Converges quadratically at an interior maximum; returns when
- * |dl/dt| is negligible or the iterate leaves the search interval (a boundary optimum).
- */
-export function newtonMaximize(
-  prof: ProfileLikelihood,
-  t0: number,
-  tMin: number,
-  tMax: number,
-  maxIter = 60,
-): { t: number; logl: number; evaluations: number; converged: boolean } {
-  let t = Math.min(Math.max(t0, tMin), tMax);
-  let l = prof.evaluate(t, true);
-  let g = prof.dlogl;
-  let h = prof.d2logl;
-  let evals = 1;
-  for (let iter = 0; iter < maxIter; iter++) {
-    // Converged when the gradient vanishes, or when a Newton step could gain no more than 1e-10 in l.
-    if (Math.abs(g) < 1e-9 || (h < 0 && (g * g) / -h < 2e-10)) return { t, logl: l, evaluations: evals, converged: true };
-    if ((t >= tMax && g > 0) || (t <= tMin && g < 0)) return { t, logl: l, evaluations: evals, converged: true };
-    let step = h < 0 ? -g / h : Math.sign(g);
-    if (step > 3) step = 3;
-    if (step < -3) step = -3;
-    let accepted = false;
-    // Backtrack until l does not decrease; each trial also yields the derivatives for the next step.
-    for (let halving = 0; halving < 50; halving++) {
-      let tn = t + step;
-      if (tn > tMax) tn = tMax;
-      if (tn < tMin) tn = tMin;
-      if (tn === t) break;
-      const ln = prof.evaluate(tn, true);
-      evals++;
-      if (ln >= l - 1e-13 * Math.abs(l)) {
-        t = tn;
-        l = ln;
-        g = prof.dlogl;
-        h = prof.d2logl;
-        accepted = true;
-        break;
-      }
-      step *= 0.5;
-    }
-    if (!accepted) {
-      // No ascent possible along the gradient within the interval: a boundary or a flat optimum.
-      return { t, logl: l, evaluations: evals, converged: Math.abs(g) < 1e-6 || t <= tMin || t >= tMax };
-    }
-  }
-  return { t, logl: l, evaluations: evals, converged: Math.abs(g) < 1e-6 };
-}
-
-/**
  * The local maximum of l(t) uphill from t0, kept in t0's basin: march uphill (Newton steps where l is
  * concave, short steps of 0.25 where it is not, at most 1 in ln delta) until dl/dt changes sign,
  * which brackets the maximum with dl/dt > 0 on its left and < 0 on its right; then safeguarded
@@ -171,7 +120,7 @@ export function localMaximize(
 /** Brent on a bracket, then Newton to polish: the maximum of l inside [a, b]. */
 function refine(prof: ProfileLikelihood, a: number, b: number, tMin: number, tMax: number): { t: number; logl: number; evaluations: number } {
   const br = brentMaximize((t) => prof.evaluate(t, false), a, b, 1e-10);
-  const nw = newtonMaximize(prof, br.t, Math.max(tMin, a), Math.min(tMax, b), 20);
+  const nw = localMaximize(prof, br.t, Math.max(tMin, a), Math.min(tMax, b), 20);
   return nw.logl >= br.value ? { t: nw.t, logl: nw.logl, evaluations: br.evaluations + nw.evaluations } : { t: br.t, logl: br.value, evaluations: br.evaluations + nw.evaluations };
 }
 
