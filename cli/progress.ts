@@ -20,7 +20,8 @@ export function makeProgress(quiet: boolean): { update: (stage: string, done: nu
         stage = s;
         bar = new cliProgress.SingleBar(
           {
-            format: `${s.padEnd(8)} [{bar}] {percentage}% | {value}/{total} | {rate}/s | ETA {eta_formatted}`,
+            // A one-step stage (the eigendecomposition) has no count to show.
+            format: total <= 1 ? `${s.padEnd(8)} ...` : `${s.padEnd(8)} [{bar}] {percentage}% | {value}/{total} | {rate}/s | ETA {eta_formatted}`,
             stream: process.stderr,
             hideCursor: true,
             clearOnComplete: true,

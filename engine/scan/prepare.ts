@@ -298,7 +298,9 @@ export function prepareScan(
       cache?.putKinship(kinKey, kin.data, kin.snps);
     }
     lap('kinship');
+    progress?.('eigen', 0, 1);
     basis = fitBasis(settings, sel, { kinship: kinAll });
+    progress?.('eigen', 1, 1);
     cache?.putEigen(eigKey, basis.s, basis.u);
   }
   lap('eigen+null');
