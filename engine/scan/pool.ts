@@ -21,7 +21,7 @@ export function workerScript(): string | undefined {
 function scratchBytes(n: number, blockSize: number, cols: number, c: number): number {
   const G = 13;
   const r = blockSize * cols;
-  const doubles = 3 * r * n + blockSize * n + n * G * (c + 2) + r * G * (c + 2) + 4 * r * G;
+  const doubles = 4 * r * n + blockSize * n + n * G * (c + 2) + r * G * (c + 2) + 4 * r * G;
   return doubles * 8 + (1 << 20);
 }
 

@@ -72,26 +72,16 @@ function sha256(...parts: (string | ArrayBufferView)[]): string {
   return h.digest('hex');
 }
 
-/** Rotate a vector: out = U^T v, with U row-major (U[k * n + i]). */
-export function rotateVector(u: Float64Array, n: number, v: Float64Array): Float64Array {
+/** Rotate a vector: out = U^T v, with ut = U^T row-major (row i is eigenvector i). */
+export function rotateVector(ut: Float64Array, n: number, v: Float64Array): Float64Array {
   const out = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    const vk = v[k]!;
-    if (vk === 0) continue;
-    const row = k * n;
-    for (let i = 0; i < n; i++) out[i] = out[i]! + u[row + i]! * vk;
+  for (let i = 0; i < n; i++) {
+    const row = i * n;
+    let acc = 0;
+    for (let k = 0; k < n; k++) acc += ut[row + k]! * v[k]!;
+    out[i] = acc;
   }
   return out;
-}
-
-/** Transpose a square row-major matrix in place. */
-function transposeInPlace(a: Float64Array, n: number): void {
-  for (let i = 0; i < n; i++)
-    for (let j = i + 1; j < n; j++) {
-      const t = a[i * n + j]!;
-      a[i * n + j] = a[j * n + i]!;
-      a[j * n + i] = t;
-    }
 }
 
 /** Least-squares coefficients of y on the columns w (normal equations; w is small and independent). */
@@ -150,7 +140,9 @@ export interface ScanSelection {
 /** What depends on the kinship: its eigenbasis, the rotated phenotype and covariates, the null fit. */
 export interface TraitBasisFit {
   n: number;
+  /** Eigenvalues of the re-centred kinship of the analysed individuals (those below 1e-10 set to 0). */
   s: Float64Array;
+  /** U^T, row-major n x n: row i is the eigenvector of s[i]. Rotating is x* = U^T x. */
   u: Float64Array;
   yStar: Float64Array;
   wStar: Float64Array[];
@@ -203,7 +195,6 @@ export function fitBasis(
     const kc = subsetAndCenter(source.kinship, plink.fam.iid.length, samples.famIndex);
     const e = symEigenFast(kc, n);
     for (let i = 0; i < n; i++) if (e.values[i]! < EIGEN_ZERO) e.values[i] = 0;
-    transposeInPlace(e.vectorsT, n);
     s = e.values;
     u = e.vectorsT;
   } else {

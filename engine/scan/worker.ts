@@ -10,6 +10,7 @@ import type { FitMethod } from '../stats/lmm/fit.js';
 import { BlockFitter, type SnpInfo } from './fit-block.js';
 import { GenotypeDecoder } from './genotypes.js';
 import { encodeRows } from './row-codec.js';
+import { rotateBlock } from './scan.js';
 import { ScratchArena } from './shared-kernels.js';
 import type { GeneticModel } from './settings.js';
 
@@ -63,6 +64,7 @@ const cols = fitter.columnsPerSnp;
 const decoder = new GenotypeDecoder(init.famIndex);
 const xRaw = arena.alloc(init.blockSize * cols * n);
 const xRot = arena.alloc(init.blockSize * cols * n);
+const work = arena.alloc(init.blockSize * cols * n);
 
 parentPort!.on('message', (job: BlockJob) => {
   try {
@@ -72,7 +74,7 @@ parentPort!.on('message', (job: BlockJob) => {
       const off = (it.snp - job.firstSnp) * init.bytesPerSnp;
       decoder.decode(job.packed, off, xRaw.subarray(b * cols * n, b * cols * n + n), cols === 2 ? xRaw.subarray(b * cols * n + n, b * cols * n + 2 * n) : undefined);
     }
-    arena.gemm(xRaw.subarray(0, count * cols * n), u, xRot.subarray(0, count * cols * n), count * cols, n, n);
+    rotateBlock(arena.gemm, u, n, xRaw, xRot, work, count * cols);
     const { rows, collinear } = fitter.fitBlock(xRot, job.info);
     const data = encodeRows(rows);
     const msg: BlockResult = { type: 'rows', id: job.id, rows: data, collinear };
