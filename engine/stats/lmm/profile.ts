@@ -67,9 +67,9 @@ export class ProfileLikelihood {
   }
 
   /**
-   * Fill M = X^T W X (lower triangle + full copy), b = X^T W y, return y^T W y. Weights must be in w.
+   * Fill M = X^T W X (lower triangle + full copy), b = X^T W y. Weights must be in w.
    */
-  private gls(): number {
+  private gls(): void {
     const { n, w, x, y, p, m, bvec } = this;
     for (let j = 0; j < p; j++) {
       const xj = x[j]!;
@@ -84,9 +84,6 @@ export class ProfileLikelihood {
       for (let i = 0; i < n; i++) acc += w[i]! * xj[i]! * y[i]!;
       bvec[j] = acc;
     }
-    let yy = 0;
-    for (let i = 0; i < n; i++) yy += w[i]! * y[i]! * y[i]!;
-    return yy;
   }
 
   /**
@@ -335,10 +332,9 @@ export class ProfileLikelihood {
     const { n, w } = this;
     this.lastDelta = NaN;
     w.fill(1);
-    const yy = this.gls();
+    this.gls();
     const { p, m, bvec } = this;
     if (p > 0 && !choleskyInPlace(m, p)) return -Infinity;
-    void yy;
     if (p > 0) choleskySolveInPlace(m, p, bvec);
     // From the residuals, never y'y - b'X'y (which cancels when y has a large mean).
     const rss = this.residualQ();
