@@ -62,12 +62,14 @@ function gridDeltas(definite: boolean): number[] {
 /**
  * Fits the alternative model of every SNP of a block and computes its LRT against the null.
  *
- * Route 'fast': (1) the profile log-likelihood of each SNP on the delta grid, for the whole block at
- * once: the weighted cross-products sum_i w_gi x_i f_i with w_gi = 1/(s_i + delta_g) are matrix
- * products of the rotated genotypes with precomputed weighted columns; (2) Newton on ln delta inside
- * the bracket around the best grid point, warm-started from the null fit's delta when it lies
- * there; (3) the boundaries, already on the grid, compared with the Newton optimum. Other routes
- * ('em', 'squarem', 'exact') fit each SNP with stats/lmm/fit.ts.
+ * Route 'fast': (1) the local maximum of the profile log-likelihood uphill from the null fit's
+ * delta (optimise.ts localMaximize: Newton on ln delta, kept in the start's basin); (2) as a safety
+ * net, the profile on a delta grid for the whole block at once (the weighted cross-products
+ * sum_i w_gi x_i f_i with w_gi = 1/(s_i + delta_g) are matrix products of the rotated genotypes with
+ * precomputed weighted columns): an interior grid peak higher than (1) is refined and wins; (3) the
+ * boundaries, already on the grid, compared with the result. The exact optimiser agrees SNP by SNP
+ * (test/scan/fast-vs-exact.test.ts). Other routes ('em', 'squarem', 'exact') fit each SNP with
+ * stats/lmm/fit.ts.
  */
 export class BlockFitter {
   private readonly basis: TraitBasis;
