@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseFlags as parse, reportLines, UsageError } from './report.js';
 import { writeSquareMatrix } from '../engine/io/matrix-text.js';
-import { famPhenotype, openPlink } from '../engine/io/plink.js';
+import { famPhenotype, openPlinkGenotypes } from '../engine/io/plink.js';
 import { readSheet } from '../engine/io/sheet.js';
 import { selectSamples } from '../engine/qc/samples.js';
 import { snpQc, SnpStatus } from '../engine/qc/snps.js';
@@ -144,7 +144,7 @@ async function kinshipCommand(args: string[]): Promise<number> {
     quiet: { type: 'boolean' },
   });
   const threads = v.threads === undefined ? undefined : num(v.threads as string, 'threads', 1, 1, 256);
-  const plink = openPlink(need(v.bfile as string | undefined, 'bfile'));
+  const plink = openPlinkGenotypes(need(v.bfile as string | undefined, 'bfile'));
   const out = need(v.out as string | undefined, 'out');
   let analysed: Int32Array;
   if (v.pheno) {

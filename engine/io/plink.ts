@@ -426,7 +426,7 @@ export function plinkPrefix(prefixOrFile: string): string {
   return prefixOrFile.replace(/\.(bed|bim|fam)$/i, '');
 }
 
-export function openPlink(prefix: string): PlinkSet {
+function checkPlinkFiles(prefix: string): { p: string; files: { bed: string; bim: string; fam: string } } {
   const p = plinkPrefix(prefix);
   const files = { bed: p + '.bed', bim: p + '.bim', fam: p + '.fam' };
   const missing = (['bed', 'bim', 'fam'] as const).filter((k) => !isFile(files[k]));
@@ -439,10 +439,33 @@ export function openPlink(prefix: string): PlinkSet {
       `A PLINK set needs ${basename(p)}.bed, ${basename(p)}.bim and ${basename(p)}.fam side by side; check the prefix and the file names`,
     );
   }
+  return { p, files };
+}
+
+export function openPlink(prefix: string): PlinkSet {
+  const { p, files } = checkPlinkFiles(prefix);
   const fam = readFam(files.fam);
   const bim = readBim(files.bim);
   const bed = openBed(files.bed, fam.iid.length, bim.rs.length, { fam: files.fam, bim: files.bim });
   return { prefix: p, fam, bim, bed };
+}
+
+/**
+ * The samples and genotypes of a PLINK set without its SNP table: the .bim is only counted (for
+ * commands such as kinship, which need no SNP names; a million-SNP .bim held in memory costs ~100 MB).
+ */
+export function openPlinkGenotypes(prefix: string): { prefix: string; fam: Fam; nSnps: number; bed: BedFile } {
+  const { p, files } = checkPlinkFiles(prefix);
+  const fam = readFam(files.fam);
+  let nSnps = 0;
+  forEachLine(files.bim, 'PLINK .bim file', (line) => {
+    if (!isBlank(line)) nSnps++;
+  });
+  if (nSnps === 0) {
+    throw new InputError('PLINK .bim file is empty (no SNPs)', { file: files.bim }, 'A .bim file needs one line per SNP: chromosome, SNP ID, cM, position, allele1, allele0');
+  }
+  const bed = openBed(files.bed, fam.iid.length, nSnps, { fam: files.fam, bim: files.bim });
+  return { prefix: p, fam, nSnps, bed };
 }
 
 function isFile(path: string): boolean {

@@ -407,3 +407,23 @@ describe('bad .fam', () => {
     expect(e.message).toContain('4 samples from famcount.fam');
   });
 });
+
+describe('openPlinkGenotypes (samples and genotypes without the SNP table)', () => {
+  it('counts the .bim and opens the same .bed as openPlink', async () => {
+    const { openPlink, openPlinkGenotypes } = await import('../../engine/io/plink.js');
+    const { join } = await import('node:path');
+    const prefix = join(import.meta.dirname, '..', '..', 'resources', 'example', 'mouse_hs1940');
+    const full = openPlink(prefix);
+    const light = openPlinkGenotypes(prefix);
+    expect(light.nSnps).toBe(12226);
+    expect(light.bed.nSnps).toBe(full.bed.nSnps);
+    expect(light.fam.iid).toEqual(full.fam.iid);
+    const a = new Uint8Array(full.bed.bytesPerSnp * 3);
+    const b = new Uint8Array(full.bed.bytesPerSnp * 3);
+    full.bed.readPacked(100, 3, a);
+    light.bed.readPacked(100, 3, b);
+    expect(b).toEqual(a);
+    full.bed.close();
+    light.bed.close();
+  });
+});
