@@ -4,6 +4,7 @@
  */
 import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { InputError } from './errors.js';
+import { readSquareMatrixBytes } from './matrix-bytes.js';
 import { forEachLine, isBlank, quote } from './text-lines.js';
 
 export interface SquareMatrix {
@@ -22,9 +23,51 @@ const WHAT = 'kinship matrix file';
  * as the first, that there are as many lines as columns, that every value is
  * a finite number, and that the matrix is symmetric:
  * |a_ij - a_ji| <= 1e-6 * max(|a_ij|, |a_ji|) + 1e-12 * max|diagonal|.
- * Parses line by line (chunked reads), never the whole file as one string.
+ * Plain files are parsed from their bytes (matrix-bytes.ts); anything else, and every file with a
+ * problem, line by line (chunked reads, never the whole file as one string), which names the line.
  */
 export function readSquareMatrix(path: string): SquareMatrix {
+  const fast = readSquareMatrixBytes(path);
+  if (fast && isSymmetric(fast.data, fast.n)) return fast;
+  return readSquareMatrixCarefully(path);
+}
+
+/** |a_ij - a_ji| <= SYMMETRY_RTOL * max(|a_ij|, |a_ji|) + 1e-12 * max|diagonal| for all i, j. */
+function isSymmetric(data: Float64Array, n: number): boolean {
+  return asymmetricEntry(data, n) === undefined;
+}
+
+/** The first (row, column) of the lower triangle that breaks the symmetry check, by rows. */
+function asymmetricEntry(data: Float64Array, n: number): [number, number] | undefined {
+  let maxDiag = 0;
+  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, Math.abs(data[i * n + i]!));
+  const atol = 1e-12 * maxDiag;
+  // Tiles of rows x columns, so the transposed entries are read from cache; the first failure by rows is kept.
+  const T = 64;
+  let bad: [number, number] | undefined;
+  for (let i0 = 0; i0 < n; i0 += T) {
+    const i1 = Math.min(n, i0 + T);
+    for (let j0 = 0; j0 < i1; j0 += T) {
+      const j1 = Math.min(i1, j0 + T);
+      for (let i = i0; i < i1; i++) {
+        const ri = i * n;
+        const jEnd = Math.min(j1, i);
+        for (let j = j0; j < jEnd; j++) {
+          const a = data[ri + j]!;
+          const b = data[j * n + i]!;
+          if (Math.abs(a - b) > SYMMETRY_RTOL * Math.max(Math.abs(a), Math.abs(b)) + atol) {
+            if (!bad || i < bad[0] || (i === bad[0] && j < bad[1])) bad = [i, j];
+            break;
+          }
+        }
+      }
+    }
+    if (bad) return bad;
+  }
+  return undefined;
+}
+
+function readSquareMatrixCarefully(path: string): SquareMatrix {
   let n = -1;
   let firstLine = 0;
   let data = new Float64Array(0);
@@ -90,23 +133,16 @@ export function readSquareMatrix(path: string): SquareMatrix {
     );
   }
 
-  let maxDiag = 0;
-  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, Math.abs(data[i * n + i]));
-  const atol = 1e-12 * maxDiag;
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    for (let j = 0; j < i; j++) {
-      const a = data[ri + j];
-      const b = data[j * n + i];
-      const d = Math.abs(a - b);
-      if (d > SYMMETRY_RTOL * Math.max(Math.abs(a), Math.abs(b)) + atol) {
-        throw new InputError(
-          `the matrix is not symmetric: row ${i + 1}, column ${j + 1} is ${a} but row ${j + 1}, column ${i + 1} is ${b}`,
-          { file: path, line: rowLine[i] },
-          'A kinship matrix must be symmetric; check that it was written completely and by a kinship tool (e.g. GEMMA -gk)',
-        );
-      }
-    }
+  const bad = asymmetricEntry(data, n);
+  if (bad) {
+    const [i, j] = bad;
+    const a = data[i * n + j];
+    const b = data[j * n + i];
+    throw new InputError(
+      `the matrix is not symmetric: row ${i + 1}, column ${j + 1} is ${a} but row ${j + 1}, column ${i + 1} is ${b}`,
+      { file: path, line: rowLine[i] },
+      'A kinship matrix must be symmetric; check that it was written completely and by a kinship tool (e.g. GEMMA -gk)',
+    );
   }
   return { n, data };
 }
@@ -246,12 +282,21 @@ const DIG = new Uint8Array(10);
 
 /**
  * Append formatG10(x) as ASCII bytes to buf at pos (no intermediate strings); returns the new end.
+ * The same arithmetic as formatG10, with the exponent found by comparing with exact powers of ten
+ * (a guess the rounding check corrects) and the ten digits taken as two 5-digit integers.
  * Falls back to the string formatter outside the fast path's range and near rounding ties.
  */
 export function appendG10(buf: Uint8Array, pos: number, x: number): number {
   const ax = x < 0 ? -x : x;
   if (ax >= 1e-4 && ax < 1e9) {
-    let e = Math.floor(Math.log10(ax));
+    let e: number;
+    if (ax >= 1) {
+      e = 0;
+      while (e < 8 && ax >= POW10[e + 1]!) e++;
+    } else {
+      e = -1;
+      while (e > -4 && ax * POW10[-e]! < 1) e--;
+    }
     let scaled = ax * POW10[9 - e]!;
     if (scaled >= 1e10) {
       e++;
@@ -262,13 +307,20 @@ export function appendG10(buf: Uint8Array, pos: number, x: number): number {
     }
     const fl = Math.floor(scaled);
     const frac = scaled - fl;
-    let m = frac > 0.5 ? fl + 1 : fl;
+    const m = frac > 0.5 ? fl + 1 : fl;
     if (Math.abs(frac - 0.5) >= 1e-4 && e <= 8 && m < 1e10) {
-      for (let k = 9; k >= 0; k--) {
-        const q = Math.floor(m / 10);
-        DIG[k] = m - q * 10;
-        m = q;
+      let hi = Math.floor(m / 100000);
+      let lo = m - hi * 100000;
+      for (let k = 4; k > 0; k--) {
+        const qh = (hi / 10) | 0;
+        DIG[k] = hi - qh * 10;
+        hi = qh;
+        const ql = (lo / 10) | 0;
+        DIG[k + 5] = lo - ql * 10;
+        lo = ql;
       }
+      DIG[0] = hi;
+      DIG[5] = lo;
       let last = 9;
       while (last > 0 && DIG[last] === 0) last--;
       if (x < 0) buf[pos++] = 45; // '-'

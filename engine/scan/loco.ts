@@ -61,7 +61,7 @@ export async function forEachLocoPart(
     const kc = kinshipOf(sel.plink.bed, include, mode, threads, progress).data;
     for (let x = 0; x < nn; x++) kLoco[x] = (mAll * kinAll[x]! - mc * kc[x]!) / rest;
     const t1 = performance.now();
-    const basis = fitBasis(settings, sel, { kinship: kLoco });
+    const basis = fitBasis(settings, sel, { kinship: kLoco }, threads);
     const timings: Timings = { kinship: (t1 - t0) / 1000, 'eigen+null': (performance.now() - t1) / 1000 };
     const goOn = await fn({ chr, kinshipSnps: rest, prep: { settings, ...sel, tested, ...basis, kinshipSnps: rest, timings } });
     if (!goOn) break;

@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SnpInfo } from './fit-block.js';
-import type { PreparedScan } from './prepare.js';
+import type { PreparedScan, ScanSelection } from './prepare.js';
 import { decodeRows } from './row-codec.js';
 import { DEFAULT_BLOCK, type ScanOptions, type ScanSkips } from './scan.js';
-import { createSharedLayout } from './shared-kernels.js';
-import type { BlockJob, BlockResult, WorkerFailure, WorkerInit } from './worker.js';
+import type { GeneticModel, ScanSettings } from './settings.js';
+import { createSharedLayout, type SharedLayout } from './shared-kernels.js';
+import type { BasisJob, BlockJob, BlockResult, WorkerFailure, WorkerInit } from './worker.js';
 
 /** The compiled worker script (workers run plain JS: from the TypeScript sources, use dist/). */
 export function workerScript(): string | undefined {
@@ -25,55 +26,112 @@ function scratchBytes(n: number, blockSize: number, cols: number, c: number): nu
   return doubles * 8 + (1 << 20);
 }
 
+/** What the pool's workers need before the trait's eigenbasis exists. */
+export interface PoolSpec {
+  n: number;
+  threads: number;
+  model: GeneticModel;
+  /** Covariates including the intercept. */
+  covariates: number;
+  famIndex: Int32Array;
+  bytesPerSnp: number;
+  blockSize?: number;
+}
+
 /**
- * Run the scan on a pool of worker threads. The packed genotypes of each block and the eigenvectors
- * U are shared with the workers (SharedArrayBuffer / shared WebAssembly memory), never copied per
- * worker; blocks are handed out as workers free up and their rows delivered in file order.
- * Stops dispatching when shouldStop() turns true, delivers the blocks finished in order, and returns.
- * Returns undefined when threads cannot be used here (no worker script or no WebAssembly), so the
- * caller can run in-process.
+ * Worker threads for one scan, started early (e.g. while the main thread decomposes the kinship)
+ * so that their start-up is off the critical path. run() hands them the basis and the blocks.
  */
-export async function runScanPooled(prep: PreparedScan, opts: ScanOptions, threads: number): Promise<ScanSkips | undefined> {
-  const script = workerScript();
-  if (!script) return undefined;
-  const { n, tested, settings, plink } = prep;
-  const cols = settings.model === 'add-dom' ? 2 : 1;
-  const blockSize = opts.blockSize ?? DEFAULT_BLOCK;
-  const layout = createSharedLayout(n, threads, scratchBytes(n, blockSize, cols, prep.wStar.length));
-  if (!layout) return undefined;
-  // Move U into the shared memory; the scan keeps only that copy.
-  const shared = new Float64Array(layout.memory.buffer, layout.uPtr, n * n);
-  shared.set(prep.u);
-  prep.u = shared;
+export class ScanPool {
+  readonly spec: Required<PoolSpec>;
+  readonly workers: Worker[];
+  private readonly layout: SharedLayout;
+  private used = false;
 
-  const workers = layout.workers.map((w) => {
-    const init: WorkerInit = {
-      memory: layout.memory,
-      packPtr: w.packPtr,
-      scratch: w.scratch,
-      scratchBytes: w.scratchBytes,
-      uPtr: layout.uPtr,
-      n,
-      s: prep.s,
-      yStar: prep.yStar,
-      wStar: prep.wStar,
-      nullFit: prep.nullFit,
-      model: settings.model,
-      method: settings.method,
-      famIndex: prep.samples.famIndex,
-      blockSize,
-      bytesPerSnp: plink.bed.bytesPerSnp,
-    };
-    return new Worker(script, { workerData: init });
-  });
+  private constructor(spec: Required<PoolSpec>, layout: SharedLayout, workers: Worker[]) {
+    this.spec = spec;
+    this.layout = layout;
+    this.workers = workers;
+  }
 
-  const skips: ScanSkips = { collinear: 0 };
-  const to = Math.min(opts.to ?? tested.length, tested.length);
-  const from = opts.from ?? 0;
-  const bps = plink.bed.bytesPerSnp;
-  const { snpStats } = prep;
+  /** Start the workers; undefined when threads cannot be used here (no worker script or no WebAssembly). */
+  static start(spec: PoolSpec): ScanPool | undefined {
+    const script = workerScript();
+    if (!script || spec.threads < 1) return undefined;
+    const full: Required<PoolSpec> = { ...spec, blockSize: spec.blockSize ?? DEFAULT_BLOCK };
+    const { n, threads, model, blockSize } = full;
+    const cols = model === 'add-dom' ? 2 : 1;
+    const layout = createSharedLayout(n, threads, scratchBytes(n, blockSize, cols, spec.covariates));
+    if (!layout) return undefined;
+    const workers = layout.workers.map((w) => {
+      const init: WorkerInit = {
+        memory: layout.memory,
+        packPtr: w.packPtr,
+        scratch: w.scratch,
+        scratchBytes: w.scratchBytes,
+        uPtr: layout.uPtr,
+        n,
+        model,
+        famIndex: spec.famIndex,
+        blockSize,
+        bytesPerSnp: spec.bytesPerSnp,
+      };
+      return new Worker(script, { workerData: init });
+    });
+    return new ScanPool(full, layout, workers);
+  }
 
-  try {
+  /** Whether this pool was started for prep's individuals, model and covariates. */
+  fits(prep: PreparedScan): boolean {
+    const { spec } = this;
+    return (
+      !this.used &&
+      spec.n === prep.n &&
+      spec.model === prep.settings.model &&
+      spec.covariates === prep.wStar.length &&
+      spec.bytesPerSnp === prep.plink.bed.bytesPerSnp &&
+      spec.famIndex.length === prep.samples.famIndex.length &&
+      spec.famIndex.every((v, i) => v === prep.samples.famIndex[i])
+    );
+  }
+
+  async close(): Promise<void> {
+    this.used = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  /**
+   * Scan prep's SNPs (once per pool): U is moved into the shared memory, the basis sent, blocks
+   * handed out as workers free up and their rows delivered in file order. Stops dispatching when
+   * shouldStop() turns true, delivers the blocks finished in order, and returns.
+   */
+  async run(prep: PreparedScan, opts: ScanOptions): Promise<ScanSkips> {
+    if (!this.fits(prep)) throw new Error('scan pool: started for other individuals, model or covariates, or already used');
+    this.used = true;
+    try {
+      return await this.dispatch(prep, opts);
+    } finally {
+      await this.close();
+    }
+  }
+
+  private async dispatch(prep: PreparedScan, opts: ScanOptions): Promise<ScanSkips> {
+    const { n, tested, settings, plink } = prep;
+    const { blockSize } = this.spec;
+    const workers = this.workers;
+    // Move U into the shared memory; the scan keeps only that copy.
+    const shared = new Float64Array(this.layout.memory.buffer, this.layout.uPtr, n * n);
+    shared.set(prep.u);
+    prep.u = shared;
+    const basis: BasisJob = { type: 'basis', s: prep.s, yStar: prep.yStar, wStar: prep.wStar, nullFit: prep.nullFit, method: settings.method };
+    for (const w of workers) w.postMessage(basis);
+
+    const skips: ScanSkips = { collinear: 0 };
+    const to = Math.min(opts.to ?? tested.length, tested.length);
+    const from = opts.from ?? 0;
+    const bps = plink.bed.bytesPerSnp;
+    const { snpStats } = prep;
+
     await new Promise<void>((resolve, reject) => {
       let nextPos = from;
       let nextId = 0;
@@ -153,8 +211,42 @@ export async function runScanPooled(prep: PreparedScan, opts: ScanOptions, threa
       }
       dispatch();
     });
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    return skips;
   }
-  return skips;
+}
+
+/**
+ * Run the scan on a pool of worker threads (ScanPool); returns undefined when threads cannot be
+ * used here (no worker script or no WebAssembly), so the caller can run in-process.
+ */
+export async function runScanPooled(prep: PreparedScan, opts: ScanOptions, threads: number, pool?: ScanPool): Promise<ScanSkips | undefined> {
+  const p = pool && pool.fits(prep) ? pool : ScanPool.start(poolSpecOf(prep, threads, opts.blockSize));
+  if (pool && p !== pool) await pool.close();
+  if (!p) return undefined;
+  return p.run(prep, opts);
+}
+
+/** The pool a scan of these individuals needs, known as soon as they are chosen (before the kinship). */
+export function selectionPoolSpec(settings: ScanSettings, sel: ScanSelection, threads: number): PoolSpec {
+  return {
+    n: sel.samples.famIndex.length,
+    threads,
+    model: settings.model,
+    covariates: 1 + sel.samples.covariates.length,
+    famIndex: sel.samples.famIndex,
+    bytesPerSnp: sel.plink.bed.bytesPerSnp,
+  };
+}
+
+/** The pool a prepared scan needs. */
+export function poolSpecOf(prep: Pick<PreparedScan, 'n' | 'settings' | 'wStar' | 'samples' | 'plink'>, threads: number, blockSize?: number): PoolSpec {
+  return {
+    n: prep.n,
+    threads,
+    model: prep.settings.model,
+    covariates: prep.wStar.length,
+    famIndex: prep.samples.famIndex,
+    bytesPerSnp: prep.plink.bed.bytesPerSnp,
+    ...(blockSize ? { blockSize } : {}),
+  };
 }

@@ -186,6 +186,7 @@ export function fitBasis(
   settings: ScanSettings,
   sel: ScanSelection,
   source: { kinship: Float64Array } | { s: Float64Array; u: Float64Array },
+  threads = 1,
 ): TraitBasisFit {
   const { samples, plink } = sel;
   const n = samples.famIndex.length;
@@ -193,7 +194,7 @@ export function fitBasis(
   let u: Float64Array;
   if ('kinship' in source) {
     const kc = subsetAndCenter(source.kinship, plink.fam.iid.length, samples.famIndex);
-    const e = symEigenFast(kc, n);
+    const e = symEigenFast(kc, n, threads);
     for (let i = 0; i < n; i++) if (e.values[i]! < EIGEN_ZERO) e.values[i] = 0;
     s = e.values;
     u = e.vectorsT;
@@ -246,7 +247,8 @@ export function readKinshipFile(file: string, fam: Fam, loaded?: SquareMatrix): 
 /**
  * Read the inputs, choose the individuals and SNPs, build (or read) the kinship, decompose it,
  * rotate the phenotype and covariates, and fit the null model: everything that does not depend on
- * the SNP under test. Errors are InputErrors naming the file and what to do.
+ * the SNP under test. Errors are InputErrors naming the file and what to do. onSelected is called
+ * once the individuals and SNPs are chosen (e.g. to start the scan's worker threads meanwhile).
  */
 export function prepareScan(
   settings: ScanSettings,
@@ -254,6 +256,7 @@ export function prepareScan(
   inputs?: ScanInputs,
   cache?: PrepareCache,
   threads: number = availableParallelism(),
+  onSelected?: (sel: ScanSelection) => void,
 ): PreparedScan {
   const timings: Timings = {};
   let t0 = performance.now();
@@ -265,6 +268,7 @@ export function prepareScan(
   const opened = inputs ?? openScanInputs(settings);
   const sel = selectScan(settings, opened);
   lap('read+qc');
+  onSelected?.(sel);
 
   let kinAll: Float64Array | undefined;
   let kinshipSnps = 0;
@@ -290,7 +294,7 @@ export function prepareScan(
     }
     lap('kinship');
     progress?.('eigen', 0, 1);
-    basis = fitBasis(settings, sel, { kinship: kinAll });
+    basis = fitBasis(settings, sel, { kinship: kinAll }, threads);
     progress?.('eigen', 1, 1);
     cache?.putEigen(eigKey, basis.s, basis.u);
   }

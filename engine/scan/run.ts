@@ -6,6 +6,7 @@ import { forEachLocoPart } from './loco.js';
 import { fitBasis, kinshipOf, openScanInputs, prepareScan, selectScan, type PreparedScan, type Progress, type ScanInputs } from './prepare.js';
 import { formatRow, lambdaGc, RESULT_HEADER } from './results.js';
 import type { ScanRow, ScanSkips } from './scan.js';
+import { ScanPool, selectionPoolSpec } from './pool.js';
 import { scheduleScan } from './scheduler.js';
 import type { ScanSettings } from './settings.js';
 
@@ -129,9 +130,9 @@ export async function scanToFiles(settings: ScanSettings, out: string, opts: Run
     for (const r of rows) lnPs.push(r.lnP);
     opts.progress?.('scan', offset + pr.done, total);
   };
-  const scanPart = async (p: PreparedScan, offset: number, total: number): Promise<void> => {
+  const scanPart = async (p: PreparedScan, offset: number, total: number, pool?: ScanPool): Promise<void> => {
     const before = lnPs.length + skips.collinear;
-    const sk = await scheduleScan(p, { threads, onBlock: write(p, offset, total), shouldStop: opts.shouldStop });
+    const sk = await scheduleScan(p, { threads, pool, onBlock: write(p, offset, total), shouldStop: opts.shouldStop });
     skips.collinear += sk.collinear;
     if (lnPs.length + skips.collinear - before < p.tested.length) stopped = true;
   };
@@ -142,12 +143,23 @@ export async function scanToFiles(settings: ScanSettings, out: string, opts: Run
   };
 
   if (!settings.loco) {
-    prep = prepareScan(settings, opts.progress, opts.inputs, undefined, threads);
+    // The scan's workers start as soon as the individuals are known and boot during the kinship
+    // and eigendecomposition.
+    let pool: ScanPool | undefined;
+    try {
+      prep = prepareScan(settings, opts.progress, opts.inputs, undefined, threads, (sel) => {
+        if (threads > 1) pool = ScanPool.start(selectionPoolSpec(settings, sel, threads));
+      });
+    } catch (e) {
+      await pool?.close();
+      throw e;
+    }
     const tScan = performance.now();
     try {
       begin();
-      await scanPart(prep, 0, prep.tested.length);
+      await scanPart(prep, 0, prep.tested.length, pool);
     } finally {
+      await pool?.close();
       if (fd !== undefined) closeSync(fd);
       prep.plink.bed.close();
     }
@@ -162,7 +174,7 @@ export async function scanToFiles(settings: ScanSettings, out: string, opts: Run
     const tk = performance.now();
     const kin = kinshipOf(sel.plink.bed, sel.include, settings.kinship, threads, opts.progress);
     const tb = performance.now();
-    const basis = fitBasis(settings, sel, { kinship: kin.data });
+    const basis = fitBasis(settings, sel, { kinship: kin.data }, threads);
     prep = { settings, ...sel, ...basis, kinshipSnps: kin.snps, timings: { kinship: (tb - tk) / 1000, 'eigen+null': (performance.now() - tb) / 1000 } };
     const total = sel.tested.length;
     let offset = 0;

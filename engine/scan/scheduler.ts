@@ -1,11 +1,13 @@
 import { availableParallelism } from 'node:os';
-import { runScanPooled } from './pool.js';
+import { runScanPooled, type ScanPool } from './pool.js';
 import type { PreparedScan } from './prepare.js';
 import { DEFAULT_BLOCK, runScan, type ScanOptions, type ScanProgress, type ScanSkips } from './scan.js';
 
 export interface ScheduleOptions extends Omit<ScanOptions, 'onBlock'> {
   /** Worker threads (default: all cores); 1 runs in this thread. */
   threads?: number;
+  /** Workers started earlier for this scan (ScanPool.start), e.g. during the eigendecomposition. */
+  pool?: ScanPool;
   onBlock: (rows: Parameters<ScanOptions['onBlock']>[0], progress: RateProgress) => void;
 }
 
@@ -36,9 +38,9 @@ export async function scheduleScan(prep: PreparedScan, opts: ScheduleOptions): P
     },
   };
   if (threads > 1) {
-    const pooled = await runScanPooled(prep, withRate, threads);
+    const pooled = await runScanPooled(prep, withRate, threads, opts.pool);
     if (pooled) return pooled;
-  }
+  } else await opts.pool?.close();
   // In this thread, one block at a time, yielding to the event loop between blocks so that a stop
   // request (a signal, a message) is seen.
   const skips: ScanSkips = { collinear: 0 };

@@ -14,6 +14,7 @@ import { rotateBlock } from './scan.js';
 import { ScratchArena } from './shared-kernels.js';
 import type { GeneticModel } from './settings.js';
 
+/** What a worker needs to start (before the eigenbasis exists: the pool starts during the eigendecomposition). */
 export interface WorkerInit {
   memory: WasmMemory;
   packPtr: number;
@@ -21,15 +22,20 @@ export interface WorkerInit {
   scratchBytes: number;
   uPtr: number;
   n: number;
+  model: GeneticModel;
+  famIndex: Int32Array;
+  blockSize: number;
+  bytesPerSnp: number;
+}
+
+/** The trait's basis (U itself is in the shared memory at uPtr), sent once before the first block. */
+export interface BasisJob {
+  type: 'basis';
   s: Float64Array;
   yStar: Float64Array;
   wStar: Float64Array[];
   nullFit: MlFit;
-  model: GeneticModel;
   method: FitMethod;
-  famIndex: Int32Array;
-  blockSize: number;
-  bytesPerSnp: number;
 }
 
 export interface BlockJob {
@@ -59,15 +65,20 @@ const k = createKernels({ memory: init.memory, shared: true, packPtr: init.packP
 const arena = new ScratchArena(k, init.scratch, init.scratchBytes);
 const { n } = init;
 const u = new Float64Array(init.memory.buffer, init.uPtr, n * n);
-const fitter = new BlockFitter({ n, s: init.s, yStar: init.yStar, wStar: init.wStar, nullFit: init.nullFit }, init.model, init.method, arena.gemm);
-const cols = fitter.columnsPerSnp;
+const cols = init.model === 'add-dom' ? 2 : 1;
 const decoder = new GenotypeDecoder(init.famIndex);
 const xRaw = arena.alloc(init.blockSize * cols * n);
 const xRot = arena.alloc(init.blockSize * cols * n);
 const work = arena.alloc(init.blockSize * cols * n);
+let fitter: BlockFitter | undefined;
 
-parentPort!.on('message', (job: BlockJob) => {
+parentPort!.on('message', (job: BasisJob | BlockJob) => {
+  if (job.type === 'basis') {
+    fitter = new BlockFitter({ n, s: job.s, yStar: job.yStar, wStar: job.wStar, nullFit: job.nullFit }, init.model, job.method, arena.gemm);
+    return;
+  }
   try {
+    if (!fitter) throw new Error('block before basis');
     const count = job.info.length;
     for (let b = 0; b < count; b++) {
       const it = job.info[b]!;

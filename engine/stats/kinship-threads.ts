@@ -7,23 +7,44 @@ import { align, createKernels, WA, type WasmMemory } from './kernels/wasm-loader
 import { centreSnp, type Kinship, type KinshipMode } from './kinship.js';
 
 /** Slots of the control block shared with the kinship workers. */
-export const CTRL = { GEN: 0, DONE: 1, SLOT: 2, B: 3, QUIT: 4, READY: 5, SIZE: 8 } as const;
+export const CTRL = { GEN: 0, DONE: 1, SLOT: 2, B: 3, QUIT: 4, READY: 5, NMISS: 6, SIZE: 8 } as const;
+
+/**
+ * How a block reaches the workers.
+ *   'int16':  genotype counts as int16, sample-major (n x LD), summed exactly as integers
+ *             (kin_i16_rows), with the missing calls listed for kin_missing_rows ('centered' mode);
+ *   'float':  centred (and scaled) doubles, n x b, summed by the SIMD GEMM ('standardized' mode).
+ */
+export type KinshipKernel = 'int16' | 'float';
+
+export interface KinshipSlot {
+  /** float: G (n x b, row stride b); int16: G (n x LD int16). */
+  g: number;
+  /** float: G^T (b x n); int16: unused. */
+  gt: number;
+  /** int16: sample and block-SNP of each missing call, and each block SNP's mean. */
+  ms: number;
+  mj: number;
+  mu: number;
+}
 
 export interface KinshipWorkerInit {
   memory: WasmMemory;
+  kernel: KinshipKernel;
   packPtr: number;
   ctrlPtr: number;
   kPtr: number;
-  gPtr: number;
-  gtPtr: number;
+  slots: KinshipSlot[];
   nAll: number;
+  /** SNPs per block (int16: also the row stride of G, a multiple of 8). */
   maxBlock: number;
   /** Row panels [i0, i1) of K this worker computes (columns 0..i1: the lower triangle and the diagonal block). */
   panels: [number, number][];
 }
 
 const PAGE = 65536;
-const BLOCK = 512;
+const FLOAT_BLOCK = 512;
+const INT_BLOCK = 1024;
 
 function workerScript(): string | undefined {
   const here = fileURLToPath(import.meta.url);
@@ -53,12 +74,31 @@ function assignPanels(n: number, threads: number): [number, number][][] {
   return out;
 }
 
+/** Bump allocation of the shared memory's regions, 64-byte aligned. */
+class Layout {
+  constructor(public end: number) {}
+  take(bytes: number): number {
+    const p = align(this.end, 64);
+    this.end = p + bytes;
+    return p;
+  }
+}
+
 /**
  * The same kinship as computeKinship (GEMMA's conventions), on worker threads: the main thread
- * decodes and centres blocks of SNPs into one of two buffers in a shared WebAssembly memory while
- * the workers add the previous block to the lower triangle of K with the SIMD GEMM. Synchronous
- * (Atomics.wait), so callers need not be async. Returns undefined when threads cannot be used
- * (no WebAssembly, no compiled worker, K beyond 4 GiB), so the caller falls back to one thread.
+ * decodes blocks of SNPs into one of two buffers in a shared WebAssembly memory while the workers
+ * add the previous block to the lower triangle of K. Synchronous (Atomics.wait), so callers need
+ * not be async. Returns undefined when threads cannot be used (no WebAssembly, no compiled worker,
+ * K beyond 4 GiB), so the caller falls back to computeKinship.
+ *
+ * 'centered' (GEMMA -gk 1) is summed exactly in integers. With x~ the allele counts (0 at a
+ * missing call), mu_j each SNP's mean over its calls and B = x~ - mu (so the centred, mean-imputed
+ * genotypes are C = B + E, E = mu_j at the missing calls and 0 elsewhere):
+ *   C C^T = X~ X~^T - a 1^T - 1 a^T + q 1 1^T + B E^T + E B^T + E E^T,
+ *   a_i = sum_j mu_j x~_ij,  q = sum_j mu_j^2,
+ * where X~ X~^T is an int16 product (kin_i16_rows, about twice the speed of the double GEMM and
+ * exact), the rank-one terms are applied at the end, and the E terms cost O(n) per missing call
+ * (kin_missing_rows). 'standardized' divides each SNP by its sd, so it stays on the double GEMM.
  */
 export function computeKinshipThreaded(
   bed: BedFile,
@@ -68,36 +108,35 @@ export function computeKinshipThreaded(
   onProgress?: (done: number, total: number) => void,
 ): Kinship | undefined {
   const script = workerScript();
-  if (!script || !WA || threads < 2) return undefined;
+  if (!script || !WA || threads < 1) return undefined;
+  const kernel: KinshipKernel = mode === 'centered' ? 'int16' : 'float';
   const nAll = bed.nSamples;
-  // Layout: [module data | pack scratch x threads | ctrl | K | G x 2 | Gt x 2]
-  let probeHeap: number;
+  const block = kernel === 'int16' ? INT_BLOCK : FLOAT_BLOCK;
+  const missCap = Math.max(nAll * 64, 1 << 16);
+  let layout: Layout;
   let packBytes: number;
   try {
     const probe = createKernels({ memory: new WA.Memory({ initial: 64, maximum: 64, shared: true }), shared: true });
-    probeHeap = probe.heapBase;
+    layout = new Layout(align(probe.heapBase, 64));
     packBytes = align(probe.exports.gemm_pack_size() * 8, 64);
   } catch {
     return undefined;
   }
-  let ptr = align(probeHeap, 64) + packBytes;
-  const packs = Array.from({ length: threads }, () => {
-    const p = ptr;
-    ptr += packBytes;
-    return p;
-  });
-  const ctrlPtr = align(ptr, 64);
-  const kPtr = align(ctrlPtr + CTRL.SIZE * 4, 64);
-  const gPtr = align(kPtr + nAll * nAll * 8, 64);
-  const gtPtr = align(gPtr + 2 * nAll * BLOCK * 8, 64);
-  const end = gtPtr + 2 * nAll * BLOCK * 8;
-  const pages = Math.ceil(end / PAGE) + 1;
+  const packs = Array.from({ length: threads }, () => layout.take(packBytes));
+  const ctrlPtr = layout.take(CTRL.SIZE * 4);
+  const kPtr = layout.take(nAll * nAll * 8);
+  const slots: KinshipSlot[] = [0, 1].map(() =>
+    kernel === 'int16'
+      ? { g: layout.take(nAll * block * 2), gt: 0, ms: layout.take(missCap * 4), mj: layout.take(missCap * 4), mu: layout.take(block * 8) }
+      : { g: layout.take(nAll * block * 8), gt: layout.take(nAll * block * 8), ms: 0, mj: 0, mu: 0 },
+  );
+  const pages = Math.ceil(layout.end / PAGE) + 1;
   if (pages > 65536) return undefined;
   const memory = new WA.Memory({ initial: pages, maximum: pages, shared: true });
   const ctrl = new Int32Array(memory.buffer, ctrlPtr, CTRL.SIZE);
   const panels = assignPanels(nAll, threads);
   const workers = packs.map((packPtr, w) => {
-    const init: KinshipWorkerInit = { memory, packPtr, ctrlPtr, kPtr, gPtr, gtPtr, nAll, maxBlock: BLOCK, panels: panels[w]! };
+    const init: KinshipWorkerInit = { memory, kernel, packPtr, ctrlPtr, kPtr, slots, nAll, maxBlock: block, panels: panels[w]! };
     const worker = new Worker(script, { workerData: init });
     worker.unref();
     return worker;
@@ -108,27 +147,28 @@ export function computeKinshipThreaded(
     Atomics.notify(ctrl, CTRL.GEN);
     for (const w of workers) void w.terminate();
   };
-  // Wait for every worker to be ready (a worker that cannot start makes us fall back).
-  const deadline = Date.now() + 20000;
-  while (Atomics.load(ctrl, CTRL.READY) < threads) {
-    const seen = Atomics.load(ctrl, CTRL.READY);
-    if (Date.now() > deadline) {
-      quit();
-      return undefined;
-    }
-    Atomics.wait(ctrl, CTRL.READY, seen, 100);
-  }
 
   const buffer = memory.buffer;
-  const gSlot = [0, 1].map((s) => new Float64Array(buffer, gPtr + s * nAll * BLOCK * 8, nAll * BLOCK));
-  const gtSlot = [0, 1].map((s) => new Float64Array(buffer, gtPtr + s * nAll * BLOCK * 8, nAll * BLOCK));
   const counts = new Int8Array(nAll);
   let total = 0;
   for (let j = 0; j < include.length; j++) total += include[j]!;
   let used = 0;
   let slot = 0;
   let filled = 0;
+  let nMiss = 0;
   let busy = false;
+  let ready = false;
+  // Wait for every worker to be ready (a worker that cannot start makes us fall back). Called
+  // before the first block is handed over, so that decoding it overlaps the workers' start-up.
+  const awaitWorkers = (): boolean => {
+    const deadline = Date.now() + 20000;
+    while (Atomics.load(ctrl, CTRL.READY) < threads) {
+      const seen = Atomics.load(ctrl, CTRL.READY);
+      if (Date.now() > deadline) return false;
+      Atomics.wait(ctrl, CTRL.READY, seen, 100);
+    }
+    return true;
+  };
   const waitDone = (): void => {
     if (!busy) return;
     for (;;) {
@@ -138,16 +178,16 @@ export function computeKinshipThreaded(
     }
     busy = false;
   };
-  const dispatch = (): void => {
-    if (filled === 0) return;
-    // The block in `slot` is full: lay it out (G is n x b with stride b), wait for the previous block, start this one.
-    const b = filled;
-    const g = gSlot[slot]!;
-    const gt = gtSlot[slot]!;
-    for (let i = 0; i < nAll; i++) for (let j = 0; j < b; j++) g[i * b + j] = gt[j * nAll + i]!;
+  class WorkersUnavailable extends Error {}
+  const start = (b: number): void => {
+    if (!ready) {
+      if (!awaitWorkers()) throw new WorkersUnavailable();
+      ready = true;
+    }
     waitDone();
     Atomics.store(ctrl, CTRL.SLOT, slot);
     Atomics.store(ctrl, CTRL.B, b);
+    Atomics.store(ctrl, CTRL.NMISS, nMiss);
     Atomics.store(ctrl, CTRL.DONE, 0);
     Atomics.add(ctrl, CTRL.GEN, 1);
     Atomics.notify(ctrl, CTRL.GEN);
@@ -155,32 +195,111 @@ export function computeKinshipThreaded(
     onProgress?.(used, total);
     slot = 1 - slot;
     filled = 0;
+    nMiss = 0;
   };
+
+  // 'centered': the rank-one terms, summed here while the workers run.
+  const a = new Float64Array(nAll);
+  let q = 0;
+  const g16 = slots.map((s) => new Int16Array(buffer, s.g, nAll * block));
+  const ms = slots.map((s) => new Int32Array(buffer, s.ms, kernel === 'int16' ? missCap : 0));
+  const mj = slots.map((s) => new Int32Array(buffer, s.mj, kernel === 'int16' ? missCap : 0));
+  const mu = slots.map((s) => new Float64Array(buffer, s.mu, kernel === 'int16' ? block : 0));
+  const addInt = (): void => {
+    let sum = 0;
+    let called = 0;
+    for (let i = 0; i < nAll; i++) {
+      const c = counts[i]!;
+      if (c >= 0) {
+        sum += c;
+        called++;
+      }
+    }
+    if (nMiss + (nAll - called) > missCap) dispatchInt();
+    const m = called > 0 ? sum / called : 0;
+    const g = g16[slot]!;
+    const s = filled;
+    for (let i = 0, at = s; i < nAll; i++, at += block) {
+      const c = counts[i]!;
+      if (c >= 0) {
+        g[at] = c;
+        a[i] = a[i]! + m * c;
+      } else {
+        g[at] = 0;
+        ms[slot]![nMiss] = i;
+        mj[slot]![nMiss] = s;
+        nMiss++;
+      }
+    }
+    mu[slot]![s] = m;
+    q += m * m;
+    filled++;
+    if (filled === block) dispatchInt();
+  };
+  const dispatchInt = (): void => {
+    if (filled === 0) return;
+    const b = filled;
+    const b8 = Math.ceil(b / 8) * 8;
+    const g = g16[slot]!;
+    // Padding SNPs of a short block must be 0 (the slot may hold an earlier block).
+    if (b8 > b) for (let i = 0; i < nAll; i++) g.fill(0, i * block + b, i * block + b8);
+    start(b8);
+  };
+
+  const gSlot = slots.map((s) => new Float64Array(buffer, s.g, kernel === 'float' ? nAll * block : 0));
+  const gtSlot = slots.map((s) => new Float64Array(buffer, s.gt, kernel === 'float' ? nAll * block : 0));
+  const addFloat = (): void => {
+    centreSnp(counts, mode, gtSlot[slot]!.subarray(filled * nAll, (filled + 1) * nAll));
+    filled++;
+    if (filled === block) dispatchFloat();
+  };
+  const dispatchFloat = (): void => {
+    if (filled === 0) return;
+    // Lay the block out as G (n x b, row stride b) for the GEMM.
+    const b = filled;
+    const g = gSlot[slot]!;
+    const gt = gtSlot[slot]!;
+    for (let i = 0; i < nAll; i++) for (let j = 0; j < b; j++) g[i * b + j] = gt[j * nAll + i]!;
+    start(b);
+  };
+
   try {
-    forEachSnpBlock(bed, 1024, (start, count, packed) => {
+    forEachSnpBlock(bed, 1024, (first, count, packed) => {
       for (let s = 0; s < count; s++) {
-        if (!include[start + s]) continue;
+        if (!include[first + s]) continue;
         decodeSnp(packed, s * bed.bytesPerSnp, nAll, counts);
-        centreSnp(counts, mode, gtSlot[slot]!.subarray(filled * nAll, (filled + 1) * nAll));
-        filled++;
         used++;
-        if (filled === BLOCK) dispatch();
+        if (kernel === 'int16') addInt();
+        else addFloat();
       }
     });
-    dispatch();
+    if (kernel === 'int16') dispatchInt();
+    else dispatchFloat();
     waitDone();
+  } catch (e) {
+    if (e instanceof WorkersUnavailable) return undefined;
+    throw e;
   } finally {
     quit();
   }
-  // Lower triangle (and diagonal blocks) are summed; mirror and scale.
+  // Lower triangle (and diagonal blocks) are summed; add the rank-one terms, mirror and scale
+  // (in tiles, so that the mirrored writes stay in cache).
   const kv = new Float64Array(buffer, kPtr, nAll * nAll);
   const out = new Float64Array(nAll * nAll);
   const inv = used > 0 ? 1 / used : 0;
-  for (let i = 0; i < nAll; i++) {
-    for (let j = 0; j <= i; j++) {
-      const v = kv[i * nAll + j]! * inv;
-      out[i * nAll + j] = v;
-      out[j * nAll + i] = v;
+  const T = 64;
+  for (let i0 = 0; i0 < nAll; i0 += T) {
+    const i1 = Math.min(nAll, i0 + T);
+    for (let j0 = 0; j0 < i1; j0 += T) {
+      for (let i = i0; i < i1; i++) {
+        const ai = q - a[i]!;
+        const jEnd = Math.min(j0 + T, i + 1);
+        for (let j = j0; j < jEnd; j++) {
+          const v = (kv[i * nAll + j]! + ai - a[j]!) * inv;
+          out[i * nAll + j] = v;
+          out[j * nAll + i] = v;
+        }
+      }
     }
   }
   return { n: nAll, data: out, snps: used, mode };

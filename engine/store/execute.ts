@@ -6,10 +6,12 @@
  * boundaries (the run's fixed block size, from its committed position), the same formatting.
  */
 import type Database from 'better-sqlite3';
+import { availableParallelism } from 'node:os';
 import { InputError } from '../io/errors.js';
 import { prepareScan, type PreparedScan, type Progress, type ScanInputs } from '../scan/prepare.js';
 import { lambdaGc } from '../scan/results.js';
 import { summarise, type ScanSummary } from '../scan/run.js';
+import { ScanPool, selectionPoolSpec } from '../scan/pool.js';
 import { scheduleScan } from '../scan/scheduler.js';
 import { ProjectCache, type CacheActivity } from './cache.js';
 import { loadPlink } from './datasets.js';
@@ -66,10 +68,15 @@ export async function executeRun(db: Database.Database, runId: number, opts: Exe
   }
   let prep: PreparedScan | undefined;
   const cache = new ProjectCache(db, spec.datasetId, true);
+  const threads = opts.threads ?? availableParallelism();
+  // The scan's workers start once the individuals are known, and boot during the kinship and eigendecomposition.
+  let pool: ScanPool | undefined;
   try {
     const inputs = projectInputs(db, spec);
     try {
-      prep = opts.threads !== undefined ? prepareScan(spec.settings, opts.progress, inputs, cache, opts.threads) : prepareScan(spec.settings, opts.progress, inputs, cache);
+      prep = prepareScan(spec.settings, opts.progress, inputs, cache, threads, (sel) => {
+        if (threads > 1) pool = ScanPool.start({ ...selectionPoolSpec(spec.settings, sel, threads), blockSize: spec.blockSize });
+      });
     } catch (e) {
       inputs.plink.bed.close();
       throw e;
@@ -101,7 +108,8 @@ export async function executeRun(db: Database.Database, runId: number, opts: Exe
       from: before.done,
       ...(stopAt !== undefined ? { to: stopAt } : {}),
       blockSize: spec.blockSize,
-      ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
+      threads,
+      ...(pool ? { pool } : {}),
       ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
       onBlock: (rows, pr) => {
         writer.commit(rows, pr.done);
@@ -134,6 +142,7 @@ export async function executeRun(db: Database.Database, runId: number, opts: Exe
     }
     throw e;
   } finally {
+    await pool?.close();
     prep?.plink.bed.close();
   }
 }

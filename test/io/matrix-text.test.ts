@@ -158,18 +158,27 @@ describe('bad matrix files', () => {
   });
 });
 
-describe('formatG10 (the fast path of the kinship writer)', () => {
-  it('gives exactly formatG(x, 10) over the range of kinship entries', async () => {
-    const { formatG10 } = await import('../../engine/io/matrix-text.js');
+describe('formatG10 and appendG10 (the fast paths of the kinship writer)', () => {
+  it('give exactly formatG(x, 10) over the range of kinship entries and at every power of ten', async () => {
+    const { formatG10, appendG10 } = await import('../../engine/io/matrix-text.js');
+    const buf = new Uint8Array(64);
+    const bytes = (x: number): string => Buffer.from(buf.subarray(0, appendG10(buf, 0, x))).toString('latin1');
     let seed = 12345;
     const rnd = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296);
+    const xs: number[] = [];
     for (let k = 0; k < 200000; k++) {
       const mag = Math.pow(10, -6 + 16 * rnd());
-      const x = (rnd() < 0.5 ? -1 : 1) * mag * (1 + rnd());
-      expect(formatG10(x), String(x)).toBe(formatG(x, 10));
+      xs.push((rnd() < 0.5 ? -1 : 1) * mag * (1 + rnd()));
     }
-    for (const x of [0, -0, 1, -1, 0.1, 1e-4, 9.9999999995e-5, 0.00012345678905, 123456789.5, 999999999.95, 1e9, 0.3350989657, -0.02268574573]) {
-      expect(formatG10(x), String(x)).toBe(formatG(x, 10));
+    for (let e = -6; e <= 10; e++) {
+      const p = Number(`1e${e}`);
+      for (const f of [1, 1 + 2 ** -52, 1 - 2 ** -53, 1 + 5e-11, 1 - 5e-11, 9.9999999995, 9.99999999949, 5.00000000005]) xs.push(p * f, -p * f);
+    }
+    xs.push(0, -0, 1, -1, 0.1, 1e-4, 9.9999999995e-5, 0.00012345678905, 123456789.5, 999999999.95, 1e9, 0.3350989657, -0.02268574573);
+    for (const x of xs) {
+      const want = formatG(x, 10);
+      expect(formatG10(x), String(x)).toBe(want);
+      expect(bytes(x), String(x)).toBe(want);
     }
   });
 });
@@ -205,5 +214,56 @@ describe('the kinship writer and reader round-trip exactly', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the byte-level fast path of readSquareMatrix', () => {
+  it('reads plain files of every separator and number form exactly as Number() does', async () => {
+    const { readSquareMatrixBytes } = await import('../../engine/io/matrix-bytes.js');
+    const n = 37;
+    const a = symmetric(n);
+    const forms: ((x: number, ij: number) => string)[] = [
+      (x) => formatG(x, 10),
+      (x) => x.toExponential(8),
+      (x) => (x < 0 ? x.toFixed(12) : `+${x.toFixed(12)}`),
+      (x, ij) => (ij % 2 ? x.toPrecision(15) : x.toExponential(3).toUpperCase()),
+    ];
+    const seps = ['\t', ' ', ', ', ' \t '];
+    forms.forEach((form, f) => {
+      const eol = f % 2 ? '\r\n' : '\n';
+      const rows: string[] = [];
+      for (let i = 0; i < n; i++) rows.push('  ' + Array.from({ length: n }, (_, j) => form(a[i * n + j]!, i + j)).join(seps[f]!) + ' ');
+      // The last line without a newline in one form, blank lines between rows in another.
+      const text = f === 2 ? rows.join(eol) : f === 3 ? rows.join(eol + eol) + eol : rows.join(eol) + eol;
+      const p = tmp.file(`plain${f}.txt`, text);
+      const fast = readSquareMatrixBytes(p);
+      expect(fast, `form ${f}`).toBeDefined();
+      const want = rows.flatMap((r) => r.trim().split(/[ \t,]+/).map(Number));
+      expect(Array.from(fast!.data)).toEqual(want);
+      expect(readSquareMatrix(p).data).toEqual(fast!.data);
+    });
+  });
+
+  it('reads long mantissas and large exponents through Number(); gives way to the careful reader otherwise', async () => {
+    const { readSquareMatrixBytes } = await import('../../engine/io/matrix-bytes.js');
+    // 17 significant digits (numpy's %.18e) and a large exponent are outside Clinger's fast path.
+    const p = tmp.file('long.txt', '1.000000000000000055e+00 2.5e-300\n2.5e-300 0.33333333333333331483\n');
+    const want = [1.000000000000000055, 2.5e-300, 2.5e-300, 0.33333333333333331483];
+    expect(Array.from(readSquareMatrixBytes(p)!.data)).toEqual(want);
+    expect(Array.from(readSquareMatrix(p).data)).toEqual(want);
+    // A UTF-8 byte order mark, and NaN: the careful reader handles the first and names the second.
+    const bom = tmp.file('bom.txt', '\uFEFF1 0.5\n0.5 1\n');
+    expect(readSquareMatrixBytes(bom)).toBeUndefined();
+    expect(Array.from(readSquareMatrix(bom).data)).toEqual([1, 0.5, 0.5, 1]);
+    const bad = tmp.file('nan.txt', '1 0.5\n0.5 nan\n');
+    expect(readSquareMatrixBytes(bad)).toBeUndefined();
+    expect(inputError(() => readSquareMatrix(bad)).message).toContain('line 2');
+  });
+
+  it('a plain file that is not symmetric gets the careful reader\'s message with the line', () => {
+    const p = tmp.file('asym.txt', '1 0.5 0.1\n0.5 1 0.2\n0.1 0.3 1\n');
+    const e = inputError(() => readSquareMatrix(p));
+    expect(e.message).toContain('not symmetric: row 3, column 2 is 0.3 but row 2, column 3 is 0.2');
+    expect(e.message).toContain('line 3');
   });
 });

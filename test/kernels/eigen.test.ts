@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { symEigen, symEigenFast, symEigenQL, symEigenWasm, type SymEigen } from '../../engine/stats/kernels/eigen.js';
-import { eigenErrors, grmLike, maxAbs, randomSymmetric, withSpectrum } from './helpers.js';
+import { gemmStridedWasm } from '../../engine/stats/kernels/gemm.js';
+import { createGemmTeam } from '../../engine/stats/kernels/gemm-team.js';
+import { allocateViews } from '../../engine/stats/kernels/wasm-loader.js';
+import { eigenErrors, grmLike, maxAbs, randomMatrix, randomSymmetric, withSpectrum } from './helpers.js';
 
 type Solver = (a: Float64Array, n: number) => SymEigen;
 
@@ -146,6 +149,36 @@ describe('larger matrices (n = 300)', () => {
     const x = symEigen(grm, n);
     const y = symEigenWasm(grm, n);
     for (let k = 0; k < n; k++) expect(Math.abs(x.values[k] - y.values[k])).toBeLessThan(1e-12 * maxAbs(grm));
+  });
+});
+
+describe('with a GEMM team (helper threads share the GEMMs)', () => {
+  it('a split product equals the one-thread product bit for bit', () => {
+    const team = createGemmTeam(8 * (3 * 333 * 250) + 4096, 3)!;
+    expect(team).toBeDefined();
+    try {
+      expect(team.ready(20000)).toBe(true);
+      const [a, b, c1, c2] = allocateViews(team.kernels, [333 * 250, 250 * 170, 333 * 170, 333 * 170]);
+      a!.set(randomMatrix(333, 250, 1));
+      b!.set(randomMatrix(250, 170, 2));
+      c1!.set(randomMatrix(333, 170, 3));
+      c2!.set(c1!);
+      gemmStridedWasm(team.kernels)(333, 250, 170, 0.5, a!, 0, 250, b!, 0, 170, 2, c1!, 0, 170);
+      team.gemm(333, 250, 170, 0.5, a!, 0, 250, b!, 0, 170, 2, c2!, 0, 170);
+      expect(c2).toEqual(c1);
+    } finally {
+      team.close();
+    }
+  });
+
+  it('symEigenFast on 2 and 3 threads gives the one-thread result bit for bit (n = 500)', () => {
+    const a = grmLike(500, 700, 5);
+    const one = check((x, n) => symEigenFast(x, n, 1), a, 500);
+    for (const threads of [2, 3]) {
+      const r = symEigenFast(a, 500, threads);
+      expect(r.values).toEqual(one.values);
+      expect(r.vectorsT).toEqual(one.vectorsT);
+    }
   });
 });
 

@@ -17,6 +17,7 @@ import { gemmStridedTS, gemmStridedWasm, requireWasm, type GemmStrided } from '.
 import { applyReflectorsRight, reflectorScratchSizes } from './reflectors.js';
 import { tridiagDC, tridiagQL, type DcOptions, type SecularSolver } from './tridiag-eigen.js';
 import { tridiagonaliseTS, tridiagWorkSizeTS, type Tridiagonaliser } from './tridiag-ts.js';
+import { createGemmTeam } from './gemm-team.js';
 import { allocateViews, wasmKernels, type WasmKernels } from './wasm-loader.js';
 
 export interface SymEigen {
@@ -73,11 +74,35 @@ export function symEigenWasm(a: Float64Array, n: number, options: EigenOptions =
   return symEigenWith(wasmBackend(requireWasm()), a, n, options);
 }
 
-/** symEigenWasm when the wasm kernels load, otherwise symEigen. */
-export const symEigenFast = (a: Float64Array, n: number): SymEigen => {
+/**
+ * symEigenWasm when the wasm kernels load, otherwise symEigen. With threads > 1, the GEMMs of the
+ * divide and conquer and of the back-transformation are shared with helper threads (gemm-team.ts).
+ */
+export function symEigenFast(a: Float64Array, n: number, threads = 1, options: EigenOptions = {}): SymEigen {
+  const team = threads > 1 && n >= 256 ? createGemmTeam(eigenWorkBytes(n), threads) : undefined;
+  if (team) {
+    try {
+      return symEigenWith({ ...wasmBackend(team.kernels), gemm: team.gemm }, a, n, options);
+    } finally {
+      team.close();
+    }
+  }
   const k = wasmKernels();
-  return k ? symEigenWith(wasmBackend(k), a, n, {}) : symEigen(a, n);
-};
+  return k ? symEigenWith(wasmBackend(k), a, n, options) : symEigen(a, n, options);
+}
+
+/** The work arrays of symEigenWith, in doubles. */
+function eigenWorkLengths(n: number, tridiagWork: number): number[] {
+  const nn = n * n;
+  const rs = reflectorScratchSizes(n);
+  return [nn, nn, nn, nn, 5 * n, n, n, n, tridiagWork, rs.vt, rs.v, rs.y, rs.y2, rs.tt];
+}
+
+/** Bytes of wasm memory the work arrays take (64-byte aligned each), with the kernels' own tridiagonal work size bound. */
+function eigenWorkBytes(n: number): number {
+  // tridiag_work_size(n) = 2n + 5 TNB n + 2 TNB with TNB = 32 (kernels.c); 200 n is a safe bound.
+  return eigenWorkLengths(n, 200 * n).reduce((acc, len) => acc + len * 8 + 64, 0);
+}
 
 function checkInput(a: Float64Array, n: number): void {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`symEigen: bad size ${n}`);
@@ -91,10 +116,7 @@ function symEigenWith(backend: Backend, a: Float64Array, n: number, options: Eig
   checkInput(a, n);
   if (n === 0) return { n, values: new Float64Array(0), vectorsT: new Float64Array(0) };
   const nn = n * n;
-  const rs = reflectorScratchSizes(n);
-  const [w, zt, zg, st, sec, d, e, tau, work, vt, v, y, y2, tt] = backend.allocate([
-    nn, nn, nn, nn, 5 * n, n, n, n, backend.tridiagWorkSize(n), rs.vt, rs.v, rs.y, rs.y2, rs.tt,
-  ]);
+  const [w, zt, zg, st, sec, d, e, tau, work, vt, v, y, y2, tt] = backend.allocate(eigenWorkLengths(n, backend.tridiagWorkSize(n)));
   const t0 = performance.now();
   // 1. A = Q T Q^T (w: reflectors by rows).
   w.set(a.subarray(0, nn));

@@ -17,6 +17,27 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import v8 from 'node:v8';
+
+let compilerChosen = false;
+
+/**
+ * Compile WebAssembly with V8's optimising compiler from the start. By default V8 first runs a
+ * module in its baseline compiler (Liftoff) and optimises a function only after it has been hot;
+ * a kernel called once for a long time (the tridiagonalisation, the first GEMM of each worker)
+ * then runs all its work in baseline code, 2-4x slower. The flag is process-wide (it reaches the
+ * worker threads) and only changes how later modules are compiled, not what they compute.
+ * Measured on the mouse scan: eigendecomposition 1.26 -> 0.98 s, per-SNP scan 2.55 -> 1.92 s.
+ */
+export function preferOptimisingCompiler(): void {
+  if (compilerChosen) return;
+  compilerChosen = true;
+  try {
+    v8.setFlagsFromString('--no-liftoff');
+  } catch {
+    // Not V8, or flags locked: the kernels still run, in baseline code first.
+  }
+}
 
 /**
  * The part of the WebAssembly JS API used here. Declared locally because the project's
@@ -45,6 +66,10 @@ export interface KernelExports {
     K: number, D: number, Z: number, rho: number, lambda: number, delta: number, st: number, col: number, zh: number,
   ): void;
   tridiagonalise_f64(w: number, n: number, d: number, e: number, tau: number, work: number, pack: number): void;
+  kin_i16_rows(i0: number, i1: number, n: number, b8: number, g: number, ld: number, k: number, ldk: number): void;
+  kin_missing_rows(
+    i0: number, i1: number, n: number, g: number, ld: number, k: number, ldk: number, ms: number, mj: number, count: number, mu: number,
+  ): void;
 }
 
 export interface WasmKernels {
@@ -111,6 +136,7 @@ export function createKernels(options: KernelOptions = {}): WasmKernels {
       lastError = err;
       continue;
     }
+    preferOptimisingCompiler();
     const module = new WA.Module(bytes);
     const memory = options.memory ?? new WA.Memory({ initial: 32 });
     const instance = new WA.Instance(module, { env: { memory } });

@@ -568,3 +568,123 @@ EXPORT void secular_f64(int K, const f64 *D, const f64 *Z, f64 rho, f64 *lambda,
     for (i = 0; i < K; i++) row[col[i]] = dl[i] * inv;
   }
 }
+
+/* ------------------------------------------------------------------------------------ */
+/* Integer genotype products for the centred kinship (kinship-int.ts)                      */
+/* ------------------------------------------------------------------------------------ */
+
+/* Sum of the four i32 lanes, as a double. */
+static inline f64 hsum_i32(v128_t v) {
+  return (f64)(wasm_i32x4_extract_lane(v, 0) + wasm_i32x4_extract_lane(v, 1) +
+               wasm_i32x4_extract_lane(v, 2) + wasm_i32x4_extract_lane(v, 3));
+}
+
+#define KIN_ROWS 2
+#define KIN_COLS 4
+#ifndef KIN_KB
+#define KIN_KB 256 /* columns per chunk: their genotype rows stay in L2 while the row tiles pass */
+#endif
+
+/* K[i][k..k+3] += g_i . g_k for rows r, r+1: a 2 x 4 tile of i16 dot products (pmaddwd), the
+   shape V8 keeps in registers (8 accumulators, 2 row vectors, 1 column vector, 1 product). */
+static void kin_tile(const short *a0, const short *b, int ld, int b8, f64 *c0, f64 *c1) {
+  const short *a1 = a0 + ld, *b0 = b, *b1 = b + ld, *b2 = b + 2 * ld, *b3 = b + 3 * ld;
+  v128_t s00 = wasm_i32x4_splat(0), s01 = s00, s02 = s00, s03 = s00;
+  v128_t s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+  for (int s = 0; s < b8; s += 8) {
+    v128_t x0 = wasm_v128_load(a0 + s), x1 = wasm_v128_load(a1 + s);
+    v128_t y = wasm_v128_load(b0 + s);
+    s00 = wasm_i32x4_add(s00, wasm_i32x4_dot_i16x8(x0, y));
+    s10 = wasm_i32x4_add(s10, wasm_i32x4_dot_i16x8(x1, y));
+    y = wasm_v128_load(b1 + s);
+    s01 = wasm_i32x4_add(s01, wasm_i32x4_dot_i16x8(x0, y));
+    s11 = wasm_i32x4_add(s11, wasm_i32x4_dot_i16x8(x1, y));
+    y = wasm_v128_load(b2 + s);
+    s02 = wasm_i32x4_add(s02, wasm_i32x4_dot_i16x8(x0, y));
+    s12 = wasm_i32x4_add(s12, wasm_i32x4_dot_i16x8(x1, y));
+    y = wasm_v128_load(b3 + s);
+    s03 = wasm_i32x4_add(s03, wasm_i32x4_dot_i16x8(x0, y));
+    s13 = wasm_i32x4_add(s13, wasm_i32x4_dot_i16x8(x1, y));
+  }
+  c0[0] += hsum_i32(s00); c0[1] += hsum_i32(s01); c0[2] += hsum_i32(s02); c0[3] += hsum_i32(s03);
+  c1[0] += hsum_i32(s10); c1[1] += hsum_i32(s11); c1[2] += hsum_i32(s12); c1[3] += hsum_i32(s13);
+}
+
+/* K[i][k] += g_i . g_k for one pair (edges of the triangle). */
+static f64 kin_dot(const short *a, const short *b, int b8) {
+  v128_t acc = wasm_i32x4_splat(0);
+  for (int s = 0; s < b8; s += 8) acc = wasm_i32x4_add(acc, wasm_i32x4_dot_i16x8(wasm_v128_load(a + s), wasm_v128_load(b + s)));
+  return hsum_i32(acc);
+}
+
+/*
+ * Rows i0 <= i < i1 of the lower triangle of K += G G^T, with G the genotype counts of one block
+ * of SNPs as int16, sample-major: g[i * ld + s], ld and b8 multiples of 8 (padding SNPs are 0).
+ * Exact: the products are summed in int32 (at most 4 * b8 per pair) and added to K as doubles.
+ * Tiles on the diagonal also add to a few entries above it (k > i, k < n), which callers ignore.
+ */
+EXPORT void kin_i16_rows(int i0, int i1, int n, int b8, const short *g, int ld, f64 *k, int ldk) {
+  for (int k0 = 0; k0 < i1; k0 += KIN_KB) {
+    int k1 = k0 + KIN_KB < i1 ? k0 + KIN_KB : i1;
+    int r = i0 > k0 ? i0 : k0; /* rows above k0 have no lower-triangle entries in this chunk */
+    for (; r < i1; r += KIN_ROWS) {
+      int h = i1 - r < KIN_ROWS ? i1 - r : KIN_ROWS;
+      int kend = (r + h - 1) + 1; /* columns k <= last row of the tile */
+      if (kend > k1) kend = k1;
+      const short *a0 = g + r * ld;
+      if (h == KIN_ROWS) {
+        const short *a1 = a0 + ld;
+        f64 *c0 = k + r * ldk, *c1 = c0 + ldk;
+        int c = k0;
+        for (; c + KIN_COLS <= kend; c += KIN_COLS) kin_tile(a0, g + c * ld, ld, b8, c0 + c, c1 + c);
+        if (c < kend) {
+          /* At the diagonal (kend = r + 2) a whole tile may reach into the upper triangle. */
+          if (kend == r + KIN_ROWS && c + KIN_COLS <= n) kin_tile(a0, g + c * ld, ld, b8, c0 + c, c1 + c);
+          else
+            for (; c < kend; c++) {
+              c0[c] += kin_dot(a0, g + c * ld, b8);
+              c1[c] += kin_dot(a1, g + c * ld, b8);
+            }
+        }
+      } else {
+        for (int q = 0; q < h; q++) {
+          const short *a = g + (r + q) * ld;
+          f64 *cr = k + (r + q) * ldk;
+          int last = r + q + 1 < k1 ? r + q + 1 : k1;
+          for (int c = k0; c < last; c++) cr[c] += kin_dot(a, g + c * ld, b8);
+        }
+      }
+    }
+  }
+}
+
+/*
+ * The missing-call corrections of one block for rows i0 <= i < i1 of the lower triangle (see
+ * kinship-int.ts): for each missing call (sample ms[t], block SNP mj[t], the SNP's mean mu[mj[t]]),
+ * entries are listed grouped by SNP. With B = G - mu (G = 0 at a missing call):
+ *   K[max(i,r)][min(i,r)] += mu * B[r]   for every r   (twice on the diagonal),
+ *   K[max(i,i')][min(i,i')] += mu^2      for every pair of samples missing at the same SNP.
+ */
+EXPORT void kin_missing_rows(int i0, int i1, int n, const short *g, int ld, f64 *k, int ldk,
+                             const int *ms, const int *mj, int count, const f64 *mu) {
+  int t = 0;
+  while (t < count) {
+    int j = mj[t];
+    int end = t;
+    while (end < count && mj[end] == j) end++;
+    f64 m = mu[j];
+    for (int q = t; q < end; q++) {
+      int i = ms[q];
+      if (i >= i0 && i < i1) {
+        f64 *row = k + i * ldk;
+        for (int r = 0; r < i; r++) row[r] += m * ((f64)g[r * ld + j] - m);
+        row[i] += 2.0 * m * ((f64)g[i * ld + j] - m);
+        for (int q2 = t; q2 < end; q2++)
+          if (ms[q2] <= i) row[ms[q2]] += m * m;
+      }
+      int from = i + 1 > i0 ? i + 1 : i0;
+      for (int r = from; r < i1; r++) k[r * ldk + i] += m * ((f64)g[r * ld + j] - m);
+    }
+    t = end;
+  }
+}
