@@ -12,7 +12,9 @@ import { computeKinshipThreaded } from '../engine/stats/kinship-threads.js';
 import { availableParallelism } from 'node:os';
 import { VERSION } from '../engine/version.js';
 import { makeProgress } from './progress.js';
-import { compactCommand, exportCommand, importCommand, projectScanCommand, resumeCommand, runsCommand } from './project-commands.js';
+
+/** The project commands (and SQLite) are loaded only when a project is used. */
+const projectCommands = (): Promise<typeof import('./project-commands.js')> => import('./project-commands.js');
 
 export const USAGE = `kinscan ${VERSION}: mixed-model GWAS (linear mixed model, EM/ML fit, likelihood-ratio test)
 
@@ -100,7 +102,7 @@ async function scanCommand(args: string[]): Promise<number> {
     // All numeric columns of the covariate sheet.
     settings.covarNames = [...readSheet(String(v.covar)).values.keys()];
   }
-  if (v.project) return projectScanCommand(String(v.project), settings, { ...(v.out ? { out: String(v.out) } : {}), quiet: Boolean(v.quiet), ...(threads ? { threads } : {}) });
+  if (v.project) return (await projectCommands()).projectScanCommand(String(v.project), settings, { ...(v.out ? { out: String(v.out) } : {}), quiet: Boolean(v.quiet), ...(threads ? { threads } : {}) });
   const out = need(v.out as string | undefined, 'out');
   const progress = makeProgress(Boolean(v.quiet));
   let stop = false;
@@ -179,15 +181,15 @@ export async function runCommand(argv: string[]): Promise<number> {
     case 'kinship':
       return kinshipCommand(rest);
     case 'import':
-      return importCommand(rest);
+      return (await projectCommands()).importCommand(rest);
     case 'runs':
-      return runsCommand(rest);
+      return (await projectCommands()).runsCommand(rest);
     case 'export':
-      return exportCommand(rest);
+      return (await projectCommands()).exportCommand(rest);
     case 'resume':
-      return resumeCommand(rest);
+      return (await projectCommands()).resumeCommand(rest);
     case 'compact':
-      return compactCommand(rest);
+      return (await projectCommands()).compactCommand(rest);
     case '--version':
     case 'version':
       process.stdout.write(`kinscan ${VERSION}\n`);

@@ -1,4 +1,8 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgressModule from 'cli-progress';
+
+/** cli-progress is loaded only when a bar is shown (it is not needed by --quiet or piped runs). */
+const loadCliProgress = (): typeof cliProgressModule => createRequire(import.meta.url)('cli-progress') as typeof cliProgressModule;
 
 /**
  * Progress on stderr: a bar with rate and time left on a terminal (cli-progress), nothing otherwise
@@ -6,7 +10,7 @@ import cliProgress from 'cli-progress';
  */
 export function makeProgress(quiet: boolean): { update: (stage: string, done: number, total: number) => void; done: () => void } {
   const tty = Boolean(process.stderr.isTTY) && !quiet;
-  let bar: cliProgress.SingleBar | undefined;
+  let bar: cliProgressModule.SingleBar | undefined;
   let stage = '';
   const stop = (): void => {
     bar?.stop();
@@ -18,6 +22,7 @@ export function makeProgress(quiet: boolean): { update: (stage: string, done: nu
       if (s !== stage || !bar) {
         stop();
         stage = s;
+        const cliProgress = loadCliProgress();
         bar = new cliProgress.SingleBar(
           {
             // A one-step stage (the eigendecomposition) has no count to show.

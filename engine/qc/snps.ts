@@ -1,5 +1,35 @@
 import type { BedFile } from '../io/plink.js';
-import { forEachSnpBlock, subsetCodes } from '../io/snp-blocks.js';
+import { forEachSnpBlock } from '../io/snp-blocks.js';
+
+/**
+ * Genotype counts of one packed byte (four individuals) restricted to a 4-bit mask of them:
+ * COUNT_k[(mask << 8) | byte] = how many of the masked individuals have 2-bit code k
+ * (0b00 hom allele 1, 0b01 missing, 0b10 het; 0b11 is the rest).
+ */
+const COUNT_0 = new Uint8Array(16 * 256);
+const COUNT_1 = new Uint8Array(16 * 256);
+const COUNT_2 = new Uint8Array(16 * 256);
+for (let mask = 0; mask < 16; mask++) {
+  for (let v = 0; v < 256; v++) {
+    const at = (mask << 8) | v;
+    for (let q = 0; q < 4; q++) {
+      if (!((mask >> q) & 1)) continue;
+      const code = (v >> (2 * q)) & 3;
+      if (code === 0) COUNT_0[at]!++;
+      else if (code === 1) COUNT_1[at]!++;
+      else if (code === 2) COUNT_2[at]!++;
+    }
+  }
+}
+
+/** The packed bytes that hold analysed individuals, each with the mask of its analysed individuals. */
+function byteMasks(analysed: Int32Array): { pos: Int32Array; mask: Int32Array } {
+  const masks = new Map<number, number>();
+  for (const i of analysed) masks.set(i >> 2, (masks.get(i >> 2) ?? 0) | (1 << (i & 3)));
+  const pos = Int32Array.from([...masks.keys()].sort((a, b) => a - b));
+  const mask = Int32Array.from(pos, (b) => masks.get(b)! << 8);
+  return { pos, mask };
+}
 
 /** Why a SNP is not tested. */
 export enum SnpStatus {
@@ -53,24 +83,25 @@ export function snpQc(bed: BedFile, analysed: Int32Array, opts: SnpQcOptions = D
     classes: new Uint8Array(m),
     status: new Uint8Array(m),
   };
-  const { byte, shift } = subsetCodes(analysed);
+  const { pos, mask } = byteMasks(analysed);
+  const nb = pos.length;
   const report: SnpQcReport = { total: m, pass: 0, failedMissing: 0, failedMaf: 0, singleClass: 0, options: opts };
   const bps = bed.bytesPerSnp;
   forEachSnpBlock(bed, 1024, (start, count, packed) => {
     for (let s = 0; s < count; s++) {
       const off = s * bps;
-      // counts by 2-bit code: 0b00 hom allele1 (2 copies), 0b01 missing, 0b10 het, 0b11 hom allele0.
+      // counts by 2-bit code: 0b00 hom allele1 (2 copies), 0b01 missing, 0b10 het, 0b11 hom allele0;
+      // four individuals per table look-up.
       let c0 = 0;
       let c1 = 0;
       let c2 = 0;
-      let c3 = 0;
-      for (let k = 0; k < n; k++) {
-        const code = (packed[off + byte[k]!]! >> shift[k]!) & 3;
-        if (code === 0) c0++;
-        else if (code === 1) c1++;
-        else if (code === 2) c2++;
-        else c3++;
+      for (let b = 0; b < nb; b++) {
+        const at = mask[b]! | packed[off + pos[b]!]!;
+        c0 += COUNT_0[at]!;
+        c1 += COUNT_1[at]!;
+        c2 += COUNT_2[at]!;
       }
+      const c3 = n - c0 - c1 - c2;
       const j = start + s;
       const called = n - c1;
       stats.nMiss[j] = c1;
