@@ -141,7 +141,9 @@ export class ScanPool {
       let failed = false;
       const done = new Map<number, { rows: Float64Array; collinear: number; end: number }>();
       const endOf = new Map<number, number>();
-      const idle = [...workers];
+      // Two jobs per worker in flight, so a worker finds its next block queued when it posts a result
+      // (no idle round trip through the main thread); a stop still takes effect within two blocks.
+      const idle = [...workers, ...workers];
 
       const fail = (e: Error): void => {
         if (failed) return;
@@ -170,7 +172,7 @@ export class ScanPool {
           nextId++;
           nextPos += count;
           inFlight++;
-          idle.pop()!.postMessage(job);
+          idle.shift()!.postMessage(job);
         }
         if (inFlight === 0 && (stopped || nextPos >= to)) resolve();
       };

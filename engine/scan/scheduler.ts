@@ -22,7 +22,7 @@ export interface RateProgress extends ScanProgress {
 /**
  * Run a scan's SNP blocks on a pool of worker threads (or in this thread) and deliver them in file
  * order through onBlock, with progress (SNPs done, total, rate, ETA). shouldStop is polled as
- * blocks finish, so a stop takes effect within one block (well under a second).
+ * blocks finish, so a stop takes effect within two blocks per worker (well under a second).
  */
 export async function scheduleScan(prep: PreparedScan, opts: ScheduleOptions): Promise<ScanSkips> {
   const threads = Math.max(1, opts.threads ?? availableParallelism());

@@ -7,7 +7,7 @@ import { align, createKernels, WA, type WasmMemory } from './kernels/wasm-loader
 import { centreSnp, type Kinship, type KinshipMode } from './kinship.js';
 
 /** Slots of the control block shared with the kinship workers. */
-export const CTRL = { GEN: 0, DONE: 1, SLOT: 2, B: 3, QUIT: 4, READY: 5, NMISS: 6, SIZE: 8 } as const;
+export const CTRL = { GEN: 0, DONE: 1, SLOT: 2, B: 3, QUIT: 4, READY: 5, NMISS: 6, FAILED: 7, SIZE: 8 } as const;
 
 /**
  * How a block reaches the workers.
@@ -177,6 +177,7 @@ export function computeKinshipThreaded(
       Atomics.wait(ctrl, CTRL.DONE, d, 1000);
     }
     busy = false;
+    if (Atomics.load(ctrl, CTRL.FAILED)) throw new Error('a kinship worker thread failed (see kinship-worker.ts)');
   };
   class WorkersUnavailable extends Error {}
   const start = (b: number): void => {

@@ -7,7 +7,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import { createKernels, type WasmMemory } from './kernels/wasm-loader.js';
-import { CTRL, type KinshipWorkerInit } from './kinship-threads.js';
+import { CTRL, type KinshipSlot, type KinshipWorkerInit } from './kinship-threads.js';
 
 const init = workerData as KinshipWorkerInit & { memory: WasmMemory };
 const k = createKernels({ memory: init.memory, shared: true, packPtr: init.packPtr });
@@ -23,6 +23,17 @@ for (;;) {
   if (Atomics.load(ctrl, CTRL.QUIT)) break;
   const slot = init.slots[Atomics.load(ctrl, CTRL.SLOT)]!;
   const b = Atomics.load(ctrl, CTRL.B);
+  try {
+    addBlock(slot, b);
+  } catch {
+    // Reported through the control block: the main thread is blocked in Atomics.wait and sees no events.
+    Atomics.store(ctrl, CTRL.FAILED, 1);
+  }
+  Atomics.add(ctrl, CTRL.DONE, 1);
+  Atomics.notify(ctrl, CTRL.DONE);
+}
+
+function addBlock(slot: KinshipSlot, b: number): void {
   if (init.kernel === 'int16') {
     const nMiss = Atomics.load(ctrl, CTRL.NMISS);
     for (const [i0, i1] of init.panels) {
@@ -35,6 +46,4 @@ for (;;) {
       k.exports.gemm_f64(i1 - i0, b, i1, 1, slot.g + i0 * b * 8, b, slot.gt, nAll, 1, kPtr + i0 * nAll * 8, nAll, k.packPtr);
     }
   }
-  Atomics.add(ctrl, CTRL.DONE, 1);
-  Atomics.notify(ctrl, CTRL.DONE);
 }

@@ -20,7 +20,12 @@ for (;;) {
   gen = Atomics.load(ctrl, TEAM.GEN);
   if (Atomics.load(ctrl, TEAM.QUIT)) break;
   const [m, kk, n, alpha, a, lda, b, ldb, beta, c, ldc] = job;
-  if (m! > 0) k.exports.gemm_f64(m!, kk!, n!, alpha!, a!, lda!, b!, ldb!, beta!, c!, ldc!, k.packPtr);
+  try {
+    if (m! > 0) k.exports.gemm_f64(m!, kk!, n!, alpha!, a!, lda!, b!, ldb!, beta!, c!, ldc!, k.packPtr);
+  } catch {
+    // Reported through the control block: the caller is blocked in Atomics.wait and sees no events.
+    Atomics.store(ctrl, TEAM.FAILED, 1);
+  }
   Atomics.add(ctrl, TEAM.DONE, 1);
   Atomics.notify(ctrl, TEAM.DONE);
 }

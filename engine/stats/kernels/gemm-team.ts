@@ -16,7 +16,7 @@ import { gemmStridedWasm } from './gemm.js';
 import { align, createKernels, WA, type WasmKernels, type WasmMemory } from './wasm-loader.js';
 
 /** Control words (Int32) shared with the helpers. */
-export const TEAM = { GEN: 0, DONE: 1, QUIT: 2, READY: 3, SIZE: 16 } as const;
+export const TEAM = { GEN: 0, DONE: 1, QUIT: 2, READY: 3, FAILED: 4, SIZE: 16 } as const;
 /** Per helper, the job (Float64 slots after the control words): m, k, n, alpha, a, lda, b, ldb, beta, c, ldc. */
 export const JOB_SLOTS = 11;
 
@@ -126,6 +126,7 @@ export function createGemmTeam(dataBytes: number, threads: number): GemmTeam | u
       if (d >= helpers) break;
       Atomics.wait(ctrl, TEAM.DONE, d, 1000);
     }
+    if (Atomics.load(ctrl, TEAM.FAILED)) throw new Error('a GEMM helper thread failed (see gemm-team-worker.ts)');
   };
 
   const close = (): void => {
