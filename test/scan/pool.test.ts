@@ -58,7 +58,7 @@ describe('scan scheduler: worker threads sharing genotypes and eigenvectors', ()
     });
     prep.plink.bed.close();
     expect(blocks).toBeGreaterThanOrEqual(3);
-    expect(blocks).toBeLessThanOrEqual(6); // at most the blocks already in flight
+    expect(blocks).toBeLessThanOrEqual(3 + 2 * 2); // at most the blocks already in flight: two per worker
     expect(rows.length).toBeLessThan(prep.tested.length);
     const full = await collect(1);
     expect(rows.map((r) => r.snp)).toEqual(full.rows.slice(0, rows.length).map((r) => r.snp));
