@@ -152,7 +152,10 @@ export class ScanPool {
       };
 
       const dispatch = (): void => {
-        while (!stopped && !failed && idle.length > 0 && nextPos < to) {
+        // At most two blocks per worker between the last delivered one and the newest dispatched, so a
+        // slow worker cannot make the others run far ahead (results held back for file order stay
+        // bounded, and a stop lets at most that many blocks finish).
+        while (!stopped && !failed && idle.length > 0 && nextPos < to && nextId - deliverId < 2 * workers.length) {
           if (opts.shouldStop?.()) {
             stopped = true;
             break;
