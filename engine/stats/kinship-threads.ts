@@ -7,7 +7,7 @@ import { align, createKernels, WA, type WasmMemory } from './kernels/wasm-loader
 import { centreSnp, type Kinship, type KinshipMode } from './kinship.js';
 
 /** Slots of the control block shared with the kinship workers. */
-export const CTRL = { GEN: 0, DONE: 1, SLOT: 2, B: 3, QUIT: 4, READY: 5, NMISS: 6, FAILED: 7, SIZE: 8 } as const;
+export const CTRL = { GEN: 0, DONE: 1, SLOT: 2, B: 3, QUIT: 4, READY: 5, FAILED: 6, SIZE: 8 } as const;
 
 /**
  * How a block reaches the workers.
@@ -20,11 +20,11 @@ export type KinshipKernel = 'int16' | 'float';
 export interface KinshipSlot {
   /** float: G (n x b, row stride b); int16: G (n x LD int16). */
   g: number;
-  /** float: G^T (b x n); int16: unused. */
+  /** float: G^T (b x n); int16: the block's calls SNP-major as int8 (-1 = missing). */
   gt: number;
-  /** int16: sample and block-SNP of each missing call, and each block SNP's mean. */
-  ms: number;
-  mj: number;
+  /** int16: the missing calls by individual (CSR: rowStart[i] .. rowStart[i + 1] index snp[]), each block SNP's mean. */
+  rowStart: number;
+  snp: number;
   mu: number;
 }
 
@@ -92,13 +92,16 @@ class Layout {
  * K beyond 4 GiB), so the caller falls back to computeKinship.
  *
  * 'centered' (GEMMA -gk 1) is summed exactly in integers. With x~ the allele counts (0 at a
- * missing call), mu_j each SNP's mean over its calls and B = x~ - mu (so the centred, mean-imputed
- * genotypes are C = B + E, E = mu_j at the missing calls and 0 elsewhere):
- *   C C^T = X~ X~^T - a 1^T - 1 a^T + q 1 1^T + B E^T + E B^T + E E^T,
- *   a_i = sum_j mu_j x~_ij,  q = sum_j mu_j^2,
- * where X~ X~^T is an int16 product (kin_i16_rows, about twice the speed of the double GEMM and
- * exact), the rank-one terms are applied at the end, and the E terms cost O(n) per missing call
- * (kin_missing_rows). 'standardized' divides each SNP by its sd, so it stays on the double GEMM.
+ * missing call), mu_j each SNP's mean over its calls, B = x~ - mu and E = mu_j at the missing calls
+ * (0 elsewhere), the centred, mean-imputed genotypes are C = B + E and
+ *   C C^T = X~ X~^T - a 1^T - 1 a^T + q 1 1^T + (E B^T + E E^T / 2) + (E B^T + E E^T / 2)^T,
+ *   a_i = sum_j mu_j x~_ij,  q = sum_j mu_j^2.
+ * X~ X~^T is an int16 product into the lower triangle (kin_i16_rows, exact, several times the speed
+ * of the double GEMM). Row i of Y = E B^T + E E^T / 2 + s 1^T (s_i = sum of mu_j^2 over i's missing
+ * calls) is a sum over i's missing calls of mu_j x_j (mu_j^2 / 2 where x_rj is missing): contiguous
+ * O(n) row updates (kin_missing_rows) into the whole row i, whose upper triangle the product leaves
+ * free. The final pass adds K[i,k] + K[k,i] and the rank-one terms (the diagonal once, see there).
+ * 'standardized' divides each SNP by its sd, so it stays on the double GEMM.
  */
 export function computeKinshipThreaded(
   bed: BedFile,
@@ -127,8 +130,8 @@ export function computeKinshipThreaded(
   const kPtr = layout.take(nAll * nAll * 8);
   const slots: KinshipSlot[] = [0, 1].map(() =>
     kernel === 'int16'
-      ? { g: layout.take(nAll * block * 2), gt: 0, ms: layout.take(missCap * 4), mj: layout.take(missCap * 4), mu: layout.take(block * 8) }
-      : { g: layout.take(nAll * block * 8), gt: layout.take(nAll * block * 8), ms: 0, mj: 0, mu: 0 },
+      ? { g: layout.take(nAll * block * 2), gt: layout.take(nAll * block), rowStart: layout.take((nAll + 1) * 4), snp: layout.take(missCap * 4), mu: layout.take(block * 8) }
+      : { g: layout.take(nAll * block * 8), gt: layout.take(nAll * block * 8), rowStart: 0, snp: 0, mu: 0 },
   );
   const pages = Math.ceil(layout.end / PAGE) + 1;
   if (pages > 65536) return undefined;
@@ -188,7 +191,6 @@ export function computeKinshipThreaded(
     waitDone();
     Atomics.store(ctrl, CTRL.SLOT, slot);
     Atomics.store(ctrl, CTRL.B, b);
-    Atomics.store(ctrl, CTRL.NMISS, nMiss);
     Atomics.store(ctrl, CTRL.DONE, 0);
     Atomics.add(ctrl, CTRL.GEN, 1);
     Atomics.notify(ctrl, CTRL.GEN);
@@ -199,13 +201,18 @@ export function computeKinshipThreaded(
     nMiss = 0;
   };
 
-  // 'centered': the rank-one terms, summed here while the workers run.
+  // 'centered': the rank-one terms, summed here while the workers run, and the missing calls of
+  // the block being filled (individual, block SNP), listed by individual when it is handed over.
   const a = new Float64Array(nAll);
+  const sMiss = new Float64Array(nAll);
   let q = 0;
-  const g16 = slots.map((s) => new Int16Array(buffer, s.g, nAll * block));
-  const ms = slots.map((s) => new Int32Array(buffer, s.ms, kernel === 'int16' ? missCap : 0));
-  const mj = slots.map((s) => new Int32Array(buffer, s.mj, kernel === 'int16' ? missCap : 0));
+  const g16 = slots.map((s) => new Int16Array(buffer, s.g, kernel === 'int16' ? nAll * block : 0));
+  const xs = slots.map((s) => new Int8Array(buffer, s.gt, kernel === 'int16' ? nAll * block : 0));
+  const rowStart = slots.map((s) => new Int32Array(buffer, s.rowStart, kernel === 'int16' ? nAll + 1 : 0));
+  const snpOf = slots.map((s) => new Int32Array(buffer, s.snp, kernel === 'int16' ? missCap : 0));
   const mu = slots.map((s) => new Float64Array(buffer, s.mu, kernel === 'int16' ? block : 0));
+  const missI = new Int32Array(kernel === 'int16' ? missCap : 0);
+  const missJ = new Int32Array(kernel === 'int16' ? missCap : 0);
   const addInt = (): void => {
     let sum = 0;
     let called = 0;
@@ -220,6 +227,7 @@ export function computeKinshipThreaded(
     const m = called > 0 ? sum / called : 0;
     const g = g16[slot]!;
     const s = filled;
+    xs[slot]!.set(counts, s * nAll);
     for (let i = 0, at = s; i < nAll; i++, at += block) {
       const c = counts[i]!;
       if (c >= 0) {
@@ -227,8 +235,9 @@ export function computeKinshipThreaded(
         a[i] = a[i]! + m * c;
       } else {
         g[at] = 0;
-        ms[slot]![nMiss] = i;
-        mj[slot]![nMiss] = s;
+        sMiss[i] = sMiss[i]! + m * m;
+        missI[nMiss] = i;
+        missJ[nMiss] = s;
         nMiss++;
       }
     }
@@ -244,6 +253,14 @@ export function computeKinshipThreaded(
     const g = g16[slot]!;
     // Padding SNPs of a short block must be 0 (the slot may hold an earlier block).
     if (b8 > b) for (let i = 0; i < nAll; i++) g.fill(0, i * block + b, i * block + b8);
+    // The missing calls by individual (counting sort; within an individual, in SNP order).
+    const rs = rowStart[slot]!;
+    const sj = snpOf[slot]!;
+    rs.fill(0);
+    for (let t = 0; t < nMiss; t++) rs[missI[t]! + 1]!++;
+    for (let i = 0; i < nAll; i++) rs[i + 1] = rs[i + 1]! + rs[i]!;
+    const next = rs.slice(0, nAll);
+    for (let t = 0; t < nMiss; t++) sj[next[missI[t]!]!++] = missJ[t]!;
     start(b8);
   };
 
@@ -283,22 +300,31 @@ export function computeKinshipThreaded(
   } finally {
     quit();
   }
-  // Lower triangle (and diagonal blocks) are summed; add the rank-one terms, mirror and scale
-  // (in tiles, so that the mirrored writes stay in cache).
+  // Add the two halves (int16: the product and row i's missing-call terms below the diagonal, row
+  // k's above it; float: the lower triangle only) and the rank-one terms, mirror and scale, in
+  // tiles so that the transposed reads and writes stay in cache.
   const kv = new Float64Array(buffer, kPtr, nAll * nAll);
   const out = new Float64Array(nAll * nAll);
   const inv = used > 0 ? 1 / used : 0;
+  const int = kernel === 'int16';
+  // With E E^T / 2 + s in each row's terms, the diagonal holds its row term once, s_i / 2 of it.
+  const aa = int ? a.map((v, i) => v + sMiss[i]!) : a;
   const T = 64;
   for (let i0 = 0; i0 < nAll; i0 += T) {
     const i1 = Math.min(nAll, i0 + T);
     for (let j0 = 0; j0 < i1; j0 += T) {
       for (let i = i0; i < i1; i++) {
-        const ai = q - a[i]!;
-        const jEnd = Math.min(j0 + T, i + 1);
+        const ai = q - aa[i]!;
+        const jEnd = Math.min(j0 + T, i);
         for (let j = j0; j < jEnd; j++) {
-          const v = (kv[i * nAll + j]! + ai - a[j]!) * inv;
+          const sum = int ? kv[i * nAll + j]! + kv[j * nAll + i]! : kv[i * nAll + j]!;
+          const v = (sum + ai - aa[j]!) * inv;
           out[i * nAll + j] = v;
           out[j * nAll + i] = v;
+        }
+        if (jEnd === i && i < j0 + T) {
+          const d = int ? kv[i * nAll + i]! - 1.5 * sMiss[i]! - 2 * a[i]! + q : kv[i * nAll + i]! + 2 * ai;
+          out[i * nAll + i] = d * inv;
         }
       }
     }

@@ -35,10 +35,9 @@ for (;;) {
 
 function addBlock(slot: KinshipSlot, b: number): void {
   if (init.kernel === 'int16') {
-    const nMiss = Atomics.load(ctrl, CTRL.NMISS);
     for (const [i0, i1] of init.panels) {
-      k.exports.kin_i16_rows(i0, i1, nAll, b, slot.g, maxBlock, kPtr, nAll);
-      if (nMiss > 0) k.exports.kin_missing_rows(i0, i1, nAll, slot.g, maxBlock, kPtr, nAll, slot.ms, slot.mj, nMiss, slot.mu);
+      k.exports.kin_i16_rows(i0, i1, nAll, b, slot.g, maxBlock, kPtr, nAll, k.packPtr);
+      k.exports.kin_missing_rows(i0, i1, nAll, slot.gt, kPtr, nAll, slot.rowStart, slot.snp, slot.mu);
     }
   } else {
     for (const [i0, i1] of init.panels) {

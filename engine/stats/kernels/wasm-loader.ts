@@ -66,10 +66,8 @@ export interface KernelExports {
     K: number, D: number, Z: number, rho: number, lambda: number, delta: number, st: number, col: number, zh: number,
   ): void;
   tridiagonalise_f64(w: number, n: number, d: number, e: number, tau: number, work: number, pack: number): void;
-  kin_i16_rows(i0: number, i1: number, n: number, b8: number, g: number, ld: number, k: number, ldk: number): void;
-  kin_missing_rows(
-    i0: number, i1: number, n: number, g: number, ld: number, k: number, ldk: number, ms: number, mj: number, count: number, mu: number,
-  ): void;
+  kin_i16_rows(i0: number, i1: number, n: number, b8: number, g: number, ld: number, k: number, ldk: number, tmp: number): void;
+  kin_missing_rows(i0: number, i1: number, n: number, xs: number, k: number, ldk: number, rowStart: number, snp: number, mu: number): void;
 }
 
 export interface WasmKernels {

@@ -617,74 +617,106 @@ static f64 kin_dot(const short *a, const short *b, int b8) {
   return hsum_i32(acc);
 }
 
+/* A 2 x 4 tile that straddles the diagonal: only the entries with column <= row are added
+   (tmp: 2 * KIN_COLS doubles of the caller's scratch; the module keeps no stack arrays). */
+static void kin_tile_lower(const short *a0, const short *b, int ld, int b8, f64 *c0, f64 *c1, int r, int c, f64 *tmp) {
+  f64 *t0 = tmp, *t1 = tmp + KIN_COLS;
+  for (int q = 0; q < KIN_COLS; q++) t0[q] = t1[q] = 0.0;
+  kin_tile(a0, b, ld, b8, t0, t1);
+  for (int q = 0; q < KIN_COLS; q++) {
+    if (c + q <= r) c0[q] += t0[q];
+    if (c + q <= r + 1) c1[q] += t1[q];
+  }
+}
+
 /*
  * Rows i0 <= i < i1 of the lower triangle of K += G G^T, with G the genotype counts of one block
  * of SNPs as int16, sample-major: g[i * ld + s], ld and b8 multiples of 8 (padding SNPs are 0).
  * Exact: the products are summed in int32 (at most 4 * b8 per pair) and added to K as doubles.
- * Tiles on the diagonal also add to a few entries above it (k > i, k < n), which callers ignore.
+ * Only entries with column <= row are touched: the upper triangle is left to kin_missing_rows.
+ * tmp: 8 doubles of scratch (the caller's pack buffer).
  */
-EXPORT void kin_i16_rows(int i0, int i1, int n, int b8, const short *g, int ld, f64 *k, int ldk) {
+EXPORT void kin_i16_rows(int i0, int i1, int n, int b8, const short *g, int ld, f64 *k, int ldk, f64 *tmp) {
   for (int k0 = 0; k0 < i1; k0 += KIN_KB) {
     int k1 = k0 + KIN_KB < i1 ? k0 + KIN_KB : i1;
     int r = i0 > k0 ? i0 : k0; /* rows above k0 have no lower-triangle entries in this chunk */
     for (; r < i1; r += KIN_ROWS) {
       int h = i1 - r < KIN_ROWS ? i1 - r : KIN_ROWS;
-      int kend = (r + h - 1) + 1; /* columns k <= last row of the tile */
-      if (kend > k1) kend = k1;
       const short *a0 = g + r * ld;
       if (h == KIN_ROWS) {
-        const short *a1 = a0 + ld;
         f64 *c0 = k + r * ldk, *c1 = c0 + ldk;
+        /* Whole tiles below the diagonal of both rows: columns <= r. */
+        int below = r + 1 < k1 ? r + 1 : k1;
         int c = k0;
-        for (; c + KIN_COLS <= kend; c += KIN_COLS) kin_tile(a0, g + c * ld, ld, b8, c0 + c, c1 + c);
+        for (; c + KIN_COLS <= below; c += KIN_COLS) kin_tile(a0, g + c * ld, ld, b8, c0 + c, c1 + c);
+        /* The rest (up to column r + 1, inside the chunk): a masked tile, or column by column at the matrix edge. */
+        int kend = r + 2 < k1 ? r + 2 : k1;
         if (c < kend) {
-          /* At the diagonal (kend = r + 2) a whole tile may reach into the upper triangle. */
-          if (kend == r + KIN_ROWS && c + KIN_COLS <= n) kin_tile(a0, g + c * ld, ld, b8, c0 + c, c1 + c);
+          if (c + KIN_COLS <= n && c + KIN_COLS <= k1) kin_tile_lower(a0, g + c * ld, ld, b8, c0 + c, c1 + c, r, c, tmp);
           else
             for (; c < kend; c++) {
-              c0[c] += kin_dot(a0, g + c * ld, b8);
-              c1[c] += kin_dot(a1, g + c * ld, b8);
+              if (c <= r) c0[c] += kin_dot(a0, g + c * ld, b8);
+              c1[c] += kin_dot(a0 + ld, g + c * ld, b8);
             }
         }
       } else {
-        for (int q = 0; q < h; q++) {
-          const short *a = g + (r + q) * ld;
-          f64 *cr = k + (r + q) * ldk;
-          int last = r + q + 1 < k1 ? r + q + 1 : k1;
-          for (int c = k0; c < last; c++) cr[c] += kin_dot(a, g + c * ld, b8);
-        }
+        f64 *cr = k + r * ldk;
+        int last = r + 1 < k1 ? r + 1 : k1;
+        for (int c = k0; c < last; c++) cr[c] += kin_dot(a0, g + c * ld, b8);
       }
     }
   }
 }
 
 /*
- * The missing-call corrections of one block for rows i0 <= i < i1 of the lower triangle (see
- * kinship-int.ts): for each missing call (sample ms[t], block SNP mj[t], the SNP's mean mu[mj[t]]),
- * entries are listed grouped by SNP. With B = G - mu (G = 0 at a missing call):
- *   K[max(i,r)][min(i,r)] += mu * B[r]   for every r   (twice on the diagonal),
- *   K[max(i,i')][min(i,i')] += mu^2      for every pair of samples missing at the same SNP.
+ * The missing-call corrections of one block for rows i0 <= i < i1 (see kinship-threads.ts): for
+ * every missing call of individual i at block SNP j (listed by individual: snp[rowStart[i]] ..
+ * snp[rowStart[i + 1] - 1]), the whole row i of K (both triangles) gets
+ *   Y[r] = mu_j * x_rj         where individual r has a call x_rj,
+ *        = mu_j^2 / 2          where r has none (r = i included),
+ * read from the block's calls SNP-major as int8 (xs[j * n + r], -1 = missing). The caller folds
+ * the row and column sums, and the constants, into the final pass.
  */
-EXPORT void kin_missing_rows(int i0, int i1, int n, const short *g, int ld, f64 *k, int ldk,
-                             const int *ms, const int *mj, int count, const f64 *mu) {
-  int t = 0;
-  while (t < count) {
-    int j = mj[t];
-    int end = t;
-    while (end < count && mj[end] == j) end++;
-    f64 m = mu[j];
-    for (int q = t; q < end; q++) {
-      int i = ms[q];
-      if (i >= i0 && i < i1) {
-        f64 *row = k + i * ldk;
-        for (int r = 0; r < i; r++) row[r] += m * ((f64)g[r * ld + j] - m);
-        row[i] += 2.0 * m * ((f64)g[i * ld + j] - m);
-        for (int q2 = t; q2 < end; q2++)
-          if (ms[q2] <= i) row[ms[q2]] += m * m;
+EXPORT void kin_missing_rows(int i0, int i1, int n, const signed char *xs, f64 *k, int ldk,
+                             const int *rowStart, const int *snp, const f64 *mu) {
+  for (int i = i0; i < i1; i++) {
+    int t0 = rowStart[i], t1 = rowStart[i + 1];
+    if (t0 == t1) continue;
+    f64 *row = k + i * ldk;
+    int r = 0;
+    /* Eight entries of the row at a time in registers, every missing call of i added to them:
+       y = mu * x, plus (mu + mu^2 / 2) where x = -1 (missing), which gives mu^2 / 2 there. */
+    for (; r + 8 <= n; r += 8) {
+      f64x2 s0 = wasm_v128_load(row + r), s1 = wasm_v128_load(row + r + 2);
+      f64x2 s2 = wasm_v128_load(row + r + 4), s3 = wasm_v128_load(row + r + 6);
+      const f64x2 zero = wasm_f64x2_splat(0.0);
+      for (int t = t0; t < t1; t++) {
+        int j = snp[t];
+        f64 m = mu[j];
+        f64x2 mv = wasm_f64x2_splat(m), fix = wasm_f64x2_splat(m + 0.5 * m * m);
+        v128_t c16 = wasm_i16x8_extend_low_i8x16(wasm_v128_load64_zero(xs + j * n + r));
+        v128_t lo = wasm_i32x4_extend_low_i16x8(c16), hi = wasm_i32x4_extend_high_i16x8(c16);
+        f64x2 x0 = wasm_f64x2_convert_low_i32x4(lo), x1 = wasm_f64x2_convert_low_i32x4(wasm_i32x4_shuffle(lo, lo, 2, 3, 0, 1));
+        f64x2 x2 = wasm_f64x2_convert_low_i32x4(hi), x3 = wasm_f64x2_convert_low_i32x4(wasm_i32x4_shuffle(hi, hi, 2, 3, 0, 1));
+        s0 = wasm_f64x2_add(s0, wasm_f64x2_add(wasm_f64x2_mul(mv, x0), wasm_v128_and(wasm_f64x2_lt(x0, zero), fix)));
+        s1 = wasm_f64x2_add(s1, wasm_f64x2_add(wasm_f64x2_mul(mv, x1), wasm_v128_and(wasm_f64x2_lt(x1, zero), fix)));
+        s2 = wasm_f64x2_add(s2, wasm_f64x2_add(wasm_f64x2_mul(mv, x2), wasm_v128_and(wasm_f64x2_lt(x2, zero), fix)));
+        s3 = wasm_f64x2_add(s3, wasm_f64x2_add(wasm_f64x2_mul(mv, x3), wasm_v128_and(wasm_f64x2_lt(x3, zero), fix)));
       }
-      int from = i + 1 > i0 ? i + 1 : i0;
-      for (int r = from; r < i1; r++) k[r * ldk + i] += m * ((f64)g[r * ld + j] - m);
+      wasm_v128_store(row + r, s0);
+      wasm_v128_store(row + r + 2, s1);
+      wasm_v128_store(row + r + 4, s2);
+      wasm_v128_store(row + r + 6, s3);
     }
-    t = end;
+    for (; r < n; r++) {
+      f64 acc = row[r];
+      for (int t = t0; t < t1; t++) {
+        int j = snp[t];
+        f64 m = mu[j];
+        int v = xs[j * n + r];
+        acc += v >= 0 ? m * (f64)v : 0.5 * m * m;
+      }
+      row[r] = acc;
+    }
   }
 }
