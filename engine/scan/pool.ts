@@ -225,7 +225,8 @@ export class ScanPool {
  * used here (no worker script or no WebAssembly), so the caller can run in-process.
  */
 export async function runScanPooled(prep: PreparedScan, opts: ScanOptions, threads: number, pool?: ScanPool): Promise<ScanSkips | undefined> {
-  const p = pool && pool.fits(prep) ? pool : ScanPool.start(poolSpecOf(prep, threads, opts.blockSize));
+  const sameBlocks = pool !== undefined && (opts.blockSize === undefined || opts.blockSize === pool.spec.blockSize);
+  const p = pool && sameBlocks && pool.fits(prep) ? pool : ScanPool.start(poolSpecOf(prep, threads, opts.blockSize));
   if (pool && p !== pool) await pool.close();
   if (!p) return undefined;
   return p.run(prep, opts);
