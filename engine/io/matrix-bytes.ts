@@ -8,7 +8,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 /** Exact powers of ten 10^0 .. 10^22. */
-const POW10 = Float64Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+export const POW10 = Float64Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 
 interface RowCursor {
   row: number;
@@ -105,6 +105,13 @@ function parseRows(b: Uint8Array, pos: number, end: number, out: Float64Array, c
 
 const CHUNK = 1 << 23;
 
+/** buf grown to `size` bytes, its first `have` bytes kept. */
+function grow(buf: Buffer<ArrayBuffer>, have: number, size: number): Buffer<ArrayBuffer> {
+  const bigger = Buffer.allocUnsafe(size);
+  buf.copy(bigger, 0, 0, have);
+  return bigger;
+}
+
 /**
  * The n x n matrix of a plain numeric text file, or undefined when the file is not in the plain
  * form (or cannot be opened): the caller then reads it carefully. Does not check symmetry.
@@ -124,11 +131,7 @@ export function readSquareMatrixBytes(path: string): { n: number; data: Float64A
     // n = the number of values on the first line (a long first line grows the buffer).
     let nl = buf.indexOf(10);
     while (nl < 0 || nl >= have) {
-      if (have === buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, have);
-        buf = bigger;
-      }
+      if (have === buf.length) buf = grow(buf, have, buf.length * 2);
       const r = readSync(fd, buf, have, buf.length - have, null);
       if (r === 0) break;
       have += r;
@@ -151,11 +154,7 @@ export function readSquareMatrixBytes(path: string): { n: number; data: Float64A
       let end: number;
       if (eof) {
         if (have > 0 && buf[have - 1] !== 10) {
-          if (have === buf.length) {
-            const bigger = Buffer.allocUnsafe(buf.length + 1);
-            buf.copy(bigger, 0, 0, have);
-            buf = bigger;
-          }
+          if (have === buf.length) buf = grow(buf, have, buf.length + 1);
           buf[have++] = 10;
         }
         end = have;
@@ -163,9 +162,7 @@ export function readSquareMatrixBytes(path: string): { n: number; data: Float64A
         end = buf.lastIndexOf(10, have - 1) + 1;
         if (end === 0) {
           // One line longer than the buffer: grow it and read on.
-          const bigger = Buffer.allocUnsafe(buf.length * 2);
-          buf.copy(bigger, 0, 0, have);
-          buf = bigger;
+          buf = grow(buf, have, buf.length * 2);
           continue;
         }
       }

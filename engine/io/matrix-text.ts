@@ -4,7 +4,7 @@
  */
 import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { InputError } from './errors.js';
-import { readSquareMatrixBytes } from './matrix-bytes.js';
+import { POW10, readSquareMatrixBytes } from './matrix-bytes.js';
 import { forEachLine, isBlank, quote } from './text-lines.js';
 
 export interface SquareMatrix {
@@ -76,13 +76,6 @@ function readSquareMatrixCarefully(path: string): SquareMatrix {
   let rowLine = new Int32Array(0);
 
   forEachLine(path, WHAT, (line, lineNo) => {
-    // Fast path: a full row of plain decimal numbers straight into the matrix, no token strings.
-    if (n > 0 && row < n && parseRowFast(line, data, row * n, n)) {
-      lastLine = lineNo;
-      rowLine[row] = lineNo;
-      row++;
-      return;
-    }
     if (isBlank(line)) return;
     lastLine = lineNo;
     const t = line.trim().split(/[ \t,]+/);
@@ -147,82 +140,6 @@ function readSquareMatrixCarefully(path: string): SquareMatrix {
   return { n, data };
 }
 
-/** Exact negative powers of ten are not representable; dividing by an exact 10^k is correctly rounded. */
-const POW10N = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
-
-/**
- * Parse one line of n numbers separated by spaces, tabs or commas into out[base..base + n).
- * Handles plain decimals with at most 15 significant digits and a small exponent exactly
- * (Clinger's fast path: an integer below 2^53 times or divided by an exact power of ten is
- * correctly rounded), anything else through Number(). Returns false, writing nothing useful, for a
- * line that is not exactly n finite numbers; the caller then reports the problem.
- */
-function parseRowFast(line: string, out: Float64Array, base: number, n: number): boolean {
-  const len = line.length;
-  let i = 0;
-  let k = 0;
-  while (i < len) {
-    let c = line.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 44 || c === 13) {
-      i++;
-      continue;
-    }
-    if (k >= n) return false;
-    const start = i;
-    let neg = false;
-    if (c === 45 || c === 43) {
-      neg = c === 45;
-      c = line.charCodeAt(++i);
-    }
-    let mant = 0;
-    let digits = 0;
-    let scale = 0;
-    let seenDigit = false;
-    while (c >= 48 && c <= 57) {
-      if (digits > 0 || c !== 48) digits++;
-      mant = mant * 10 + (c - 48);
-      seenDigit = true;
-      c = line.charCodeAt(++i);
-    }
-    if (c === 46) {
-      c = line.charCodeAt(++i);
-      while (c >= 48 && c <= 57) {
-        if (digits > 0 || c !== 48) digits++;
-        mant = mant * 10 + (c - 48);
-        scale--;
-        seenDigit = true;
-        c = line.charCodeAt(++i);
-      }
-    }
-    let exp = 0;
-    if (c === 101 || c === 69) {
-      let eneg = false;
-      c = line.charCodeAt(++i);
-      if (c === 45 || c === 43) {
-        eneg = c === 45;
-        c = line.charCodeAt(++i);
-      }
-      let any = false;
-      while (c >= 48 && c <= 57) {
-        exp = exp * 10 + (c - 48);
-        any = true;
-        c = line.charCodeAt(++i);
-      }
-      if (!any) return false;
-      if (eneg) exp = -exp;
-    }
-    const end = i < len ? i : len;
-    if (!seenDigit || (i < len && c !== 32 && c !== 9 && c !== 44 && c !== 13)) return false;
-    const p = scale + exp;
-    let v: number;
-    if (digits <= 15 && p >= -22 && p <= 22) v = p < 0 ? mant / POW10N[-p]! : mant * POW10N[p]!;
-    else v = Math.abs(Number(line.slice(start, end)));
-    if (!Number.isFinite(v)) return false;
-    out[base + k++] = neg ? -v : v;
-  }
-  return k === n;
-}
-
 /**
  * printf("%.{digits}g") for finite numbers: `digits` significant digits,
  * trailing zeros removed, exponent form (e.g. 1.5e-05) when the exponent is
@@ -246,8 +163,6 @@ export function formatG(x: number, digits = 10): string {
   return stripZeros(s);
 }
 
-/** Exact powers of ten 10^0 .. 10^22. */
-const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 
 /**
  * formatG(x, 10) by integer arithmetic for the common range 1e-4 <= |x| < 1e9 (a kinship's entries):

@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerScriptBeside } from '../stats/worker-script.js';
 import type { SnpInfo } from './fit-block.js';
 import type { PreparedScan, ScanSelection } from './prepare.js';
 import { decodeRows } from './row-codec.js';
@@ -9,13 +8,9 @@ import type { GeneticModel, ScanSettings } from './settings.js';
 import { createSharedLayout, type SharedLayout } from './shared-kernels.js';
 import type { BasisJob, BlockJob, BlockResult, WorkerFailure, WorkerInit } from './worker.js';
 
-/** The compiled worker script (workers run plain JS: from the TypeScript sources, use dist/). */
+/** The compiled scan worker script (see workerScriptBeside). */
 export function workerScript(): string | undefined {
-  const here = fileURLToPath(import.meta.url);
-  const candidates = here.endsWith('.ts')
-    ? [fileURLToPath(new URL('../../dist/engine/scan/worker.js', import.meta.url))]
-    : [fileURLToPath(new URL('./worker.js', import.meta.url))];
-  return candidates.find((p) => existsSync(p));
+  return workerScriptBeside(import.meta.url, 'worker.js');
 }
 
 /** Bytes of private scratch a worker needs for a block (genotype rows, rotated rows, GEMM operands). */
@@ -226,7 +221,7 @@ export class ScanPool {
  */
 export async function runScanPooled(prep: PreparedScan, opts: ScanOptions, threads: number, pool?: ScanPool): Promise<ScanSkips | undefined> {
   const sameBlocks = pool !== undefined && (opts.blockSize === undefined || opts.blockSize === pool.spec.blockSize);
-  const p = pool && sameBlocks && pool.fits(prep) ? pool : ScanPool.start(poolSpecOf(prep, threads, opts.blockSize));
+  const p = pool && sameBlocks && pool.fits(prep) ? pool : ScanPool.start({ ...selectionPoolSpec(prep.settings, prep, threads), ...(opts.blockSize ? { blockSize: opts.blockSize } : {}) });
   if (pool && p !== pool) await pool.close();
   if (!p) return undefined;
   return p.run(prep, opts);
@@ -241,18 +236,5 @@ export function selectionPoolSpec(settings: ScanSettings, sel: ScanSelection, th
     covariates: 1 + sel.samples.covariates.length,
     famIndex: sel.samples.famIndex,
     bytesPerSnp: sel.plink.bed.bytesPerSnp,
-  };
-}
-
-/** The pool a prepared scan needs. */
-export function poolSpecOf(prep: Pick<PreparedScan, 'n' | 'settings' | 'wStar' | 'samples' | 'plink'>, threads: number, blockSize?: number): PoolSpec {
-  return {
-    n: prep.n,
-    threads,
-    model: prep.settings.model,
-    covariates: prep.wStar.length,
-    famIndex: prep.samples.famIndex,
-    bytesPerSnp: prep.plink.bed.bytesPerSnp,
-    ...(blockSize ? { blockSize } : {}),
   };
 }

@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerScriptBeside } from './worker-script.js';
 import { decodeSnp, type BedFile } from '../io/plink.js';
 import { forEachSnpBlock } from '../io/snp-blocks.js';
 import { align, createKernels, WA, type WasmMemory } from './kernels/wasm-loader.js';
@@ -46,13 +45,6 @@ const PAGE = 65536;
 const FLOAT_BLOCK = 512;
 const INT_BLOCK = 1024;
 
-function workerScript(): string | undefined {
-  const here = fileURLToPath(import.meta.url);
-  const p = here.endsWith('.ts')
-    ? fileURLToPath(new URL('../../dist/engine/stats/kinship-worker.js', import.meta.url))
-    : fileURLToPath(new URL('./kinship-worker.js', import.meta.url));
-  return existsSync(p) ? p : undefined;
-}
 
 /** Split rows 0..n into panels with equal-ish lower-triangle work and deal them to the workers. */
 function assignPanels(n: number, threads: number): [number, number][][] {
@@ -110,7 +102,7 @@ export function computeKinshipThreaded(
   threads: number,
   onProgress?: (done: number, total: number) => void,
 ): Kinship | undefined {
-  const script = workerScript();
+  const script = workerScriptBeside(import.meta.url, 'kinship-worker.js');
   if (!script || !WA || threads < 1) return undefined;
   const kernel: KinshipKernel = mode === 'centered' ? 'int16' : 'float';
   const nAll = bed.nSamples;

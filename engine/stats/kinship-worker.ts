@@ -1,8 +1,8 @@
 /**
  * A kinship worker thread: waits (Atomics.wait) for the main thread to publish a block of genotypes
- * in the shared WebAssembly memory, adds its row panels of the lower triangle of K += G G^T
- * straight into K (exact int16 products and the missing-call corrections, or the SIMD double GEMM;
- * see kinship-threads.ts), and reports done. No messages, no event loop: the main thread can drive
+ * in the shared WebAssembly memory, adds its row panels of K += G G^T straight into K (the exact
+ * int16 products into the lower triangle and the missing-call row updates, or the SIMD double
+ * GEMM; see kinship-threads.ts), and reports done. No messages, no event loop: the main thread can drive
  * it synchronously.
  */
 import { workerData } from 'node:worker_threads';

@@ -8,9 +8,8 @@
  * Used by the eigendecomposition (eigen.ts), whose divide-and-conquer merges and back-transformation
  * are GEMM-bound; its tridiagonalisation stays on the calling thread.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { workerScriptBeside } from '../worker-script.js';
 import type { GemmStrided } from './gemm-ts.js';
 import { gemmStridedWasm } from './gemm.js';
 import { align, createKernels, WA, type WasmKernels, type WasmMemory } from './wasm-loader.js';
@@ -32,13 +31,6 @@ export interface TeamWorkerInit {
 const SPLIT_MIN = 4e6;
 const PAGE = 65536;
 
-function workerScript(): string | undefined {
-  const here = fileURLToPath(import.meta.url);
-  const p = here.endsWith('.ts')
-    ? fileURLToPath(new URL('../../../dist/engine/stats/kernels/gemm-team-worker.js', import.meta.url))
-    : fileURLToPath(new URL('./gemm-team-worker.js', import.meta.url));
-  return existsSync(p) ? p : undefined;
-}
 
 export interface GemmTeam {
   /** The calling thread's kernels on the shared memory: allocate views with allocateViews(kernels, ...). */
@@ -56,7 +48,7 @@ export interface GemmTeam {
  * the memory would exceed 4 GiB (callers use the single-thread kernels then).
  */
 export function createGemmTeam(dataBytes: number, threads: number): GemmTeam | undefined {
-  const script = workerScript();
+  const script = workerScriptBeside(import.meta.url, 'gemm-team-worker.js');
   const helpers = threads - 1;
   if (!script || !WA || helpers < 1) return undefined;
   let heapBase: number;
