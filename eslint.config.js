@@ -4,14 +4,16 @@
  * layering of the code base with `@typescript-eslint/no-restricted-imports`, one
  * rule set per folder (like VS Code's layer check):
  *
- *   renderer/   -> engine/protocol (types only); never electron, Node builtins, other engine folders
+ *   renderer/   -> engine/protocol (types only), engine/figures; never electron, Node builtins, other engine folders
  *   electron/   -> engine/protocol; never other engine folders or renderer/
  *     preload/      sandboxed: 'electron' and engine/protocol types only
  *     engine-host/  engine/protocol only
  *   cli/, server/, bench/ -> engine; never electron or renderer
  *   engine/     never electron (package or folder) or renderer/, and inside it
- *               io < qc < stats < scan < store < protocol: a folder imports only
- *               from itself and folders below it.
+ *               io < qc < stats < scan < store < export < service: a folder imports only
+ *               from itself and folders below it. Any layer may import engine/protocol
+ *               (types and zod schemas) and engine/figures (pure figure scenes); those two
+ *               import nothing else of the engine, and figures nothing of Node.
  *
  * Patterns are regexes on the import specifier as written. Relative specifiers
  * are matched by folder name, so don't name a subfolder after an engine layer.
@@ -25,7 +27,11 @@ import svelteScripts from './tools/eslint-svelte-scripts.js';
 const RULE = '@typescript-eslint/no-restricted-imports';
 
 /** Engine layers from the bottom up. */
-const ENGINE_LAYERS = ['io', 'qc', 'stats', 'scan', 'store', 'protocol'];
+const ENGINE_LAYERS = ['io', 'qc', 'stats', 'scan', 'store', 'export', 'service'];
+
+/** Engine folders outside the stack that every layer may import and that import no layer. */
+const ENGINE_SHARED = ['protocol', 'figures'];
+const sharedMessage = `${ENGINE_SHARED.map((f) => `engine/${f}`).join(' and ')} import no other engine folder.`;
 
 /** @typedef {{ regex: string; message: string; allowTypeImports?: boolean }} Pattern */
 /** @typedef {{ name: string; message: string }} RestrictedPath */
@@ -47,6 +53,15 @@ const onlyProtocolOfEngine = /** @type {Pattern} */ ({
   regex: '(^|/)engine/(?!protocol(/|$))',
   message: 'Outside the engine, import only engine/protocol.',
 });
+const onlyProtocolAndFiguresOfEngine = /** @type {Pattern} */ ({
+  regex: '(^|/)engine/(?!(protocol|figures)(/|$))',
+  message: 'The renderer imports only engine/protocol and engine/figures of the engine.',
+});
+/** engine/protocol and engine/figures import no engine layer (nor each other's siblings). */
+const noEngineLayers = /** @type {Pattern[]} */ ([
+  { regex: `(^|/)engine/(${ENGINE_LAYERS.join('|')})(/|$)`, message: sharedMessage },
+  { regex: `^(\\.\\./)+(${ENGINE_LAYERS.join('|')})(/|$)`, message: sharedMessage },
+]);
 const protocolTypesOnly = /** @type {Pattern} */ ({
   regex: '(^|/)engine/protocol(/|$)',
   allowTypeImports: true,
@@ -116,6 +131,9 @@ export default defineConfig(
   // ---------------------------------------------------------------- layers
   restrict(['engine/**'], engineBase),
   ...ENGINE_LAYERS.map((layer) => restrict([`engine/${layer}/**`], [...engineBase, ...layersAbove(layer)])),
+  restrict(['engine/protocol/**'], [...engineBase, ...noEngineLayers, { regex: '^(\\.\\./)+figures(/|$)', message: 'engine/protocol imports no other engine folder.' }]),
+  // Pure: painted by the renderer on a canvas and by the engine into files.
+  restrict(['engine/figures/**'], [...engineBase, ...noEngineLayers, noNodeProtocol, { regex: '^(\\.\\./)+protocol(/|$)', message: 'engine/figures imports no other engine folder.' }], noNodeBuiltins),
 
   restrict(['electron/**'], [onlyProtocolOfEngine, noRenderer]),
   restrict(['electron/preload/**'], [onlyProtocolOfEngine, protocolTypesOnly, noRenderer, noNodeProtocol, {
@@ -128,7 +146,7 @@ export default defineConfig(
   }]),
 
   restrict(['renderer/**'], [
-    onlyProtocolOfEngine,
+    onlyProtocolAndFiguresOfEngine,
     protocolTypesOnly,
     noElectron,
     noNodeProtocol,
