@@ -9,7 +9,8 @@
  *            scan (kinship built inside) and the default 2-df scan
  * timed as whole processes (wall time and peak RSS from /usr/bin/time), medians reported with the
  * ratio kinscan / GEMMA, and the agreement of the p-values.
- * Then the project-store query timings (bench/store-queries.ts) when present. Nothing in npm test
+ * Then the project-store query timings (bench/store-queries.ts) and the figure and report timings
+ * (bench/figures.ts: a 1M-SNP Manhattan to PNG and PDF, the mouse report). Nothing in npm test
  * depends on timing.
  */
 import { spawnSync } from 'node:child_process';
@@ -156,6 +157,12 @@ async function main(): Promise<void> {
       out.push('\nProject store queries on a 1,000,000-SNP run');
       for (const r of res) out.push(`  ${r.name.padEnd(40)} ${r.ms.toFixed(1).padStart(8)} ms   (target < ${r.target} ms) ${r.ms < r.target ? 'ok' : 'SLOW'}`);
     }
+  }
+  const figuresBench = join(dirname(fileURLToPath(import.meta.url)), 'figures.js');
+  if (existsSync(figuresBench) && !process.env.BENCH_SKIP_FIGURES) {
+    const mod = (await import(figuresBench)) as typeof import('./figures.js');
+    out.push('\nFigures and reports');
+    for (const r of await mod.benchFigures()) out.push(mod.formatFigureTiming(r));
   }
   process.stderr.write(out.join('\n') + '\n');
 }

@@ -167,8 +167,14 @@ function time(fn: (p: Project) => unknown, reps = 5): number {
   return median(ms);
 }
 
-export async function benchStoreQueries(): Promise<QueryTiming[]> {
+/** The 1,000,000-SNP bench project (generated once); its path. */
+export function storeBenchProject(): string {
   if (!cached()) generate();
+  return projectPath;
+}
+
+export async function benchStoreQueries(): Promise<QueryTiming[]> {
+  storeBenchProject();
   const check = (ok: boolean, what: string): void => {
     if (!ok) throw new Error(`store bench: ${what}`);
   };

@@ -15,6 +15,8 @@ import { makeProgress } from './progress.js';
 
 /** The project commands (and SQLite) are loaded only when a project is used. */
 const projectCommands = (): Promise<typeof import('./project-commands.js')> => import('./project-commands.js');
+/** The figure and report commands (painters, fonts, the browser for PDF) likewise. */
+const outputCommands = (): Promise<typeof import('./output-commands.js')> => import('./output-commands.js');
 
 export const USAGE = `kinscan ${VERSION}: mixed-model GWAS (linear mixed model, EM/ML fit, likelihood-ratio test)
 
@@ -35,7 +37,19 @@ Usage:
       With --project, --bfile and --pheno may be left out: the project's dataset and sheets are used.
   kinscan import --project P.kinscan [--bfile PREFIX] [--pheno FILE] [--covar FILE] [--kinship FILE]
   kinscan runs --project P.kinscan [--json]       every run: id, status, SNPs done/total, parameters
-  kinscan export --project P.kinscan --run ID --out RESULTS.tsv [--partial]
+  kinscan export --project P.kinscan --run ID --out F [--format tsv|csv|gemma|xlsx] [--partial]
+      Format from the extension unless given: .tsv/.txt, .csv, .xlsx (results, top hits, run),
+      .assoc.txt (GEMMA -lmm 2 columns).
+  kinscan hits --project P.kinscan --run ID [--p 5e-8|bonferroni] [--window 500kb] [--r2 0.1|none]
+               [--json] [--out PEAKS.tsv]
+      SNPs past --p clumped into peaks: each led by its best SNP, joined by those within --window
+      with r2 >= --r2 with the lead (from the project's genotypes).
+  kinscan plot manhattan|qq|pca|kinship|region|genotype (--project P.kinscan --run ID | --results R.tsv)
+               --out F.png|tiff|svg|pdf|eps [--dpi 300] [--width-mm 183] [--palette okabe-ito|grey] ...
+      Publication figures (kinscan plot --help lists every option).
+  kinscan report --project P.kinscan --run ID --out F.html|pdf
+      One file documenting the run: inputs and SHA-256, exclusions, model, null fit, figures, top
+      hits, versions, the command that reproduces it and a methods paragraph.
   kinscan resume --project P.kinscan --run ID [--out RESULTS.tsv]   finish a stopped or interrupted run
   kinscan compact --project P.kinscan [--keep-cache]   drop cached kinship/eigen matrices, shrink the file
   kinscan --version
@@ -186,6 +200,12 @@ export async function runCommand(argv: string[]): Promise<number> {
       return (await projectCommands()).runsCommand(rest);
     case 'export':
       return (await projectCommands()).exportCommand(rest);
+    case 'hits':
+      return (await projectCommands()).hitsCommand(rest);
+    case 'plot':
+      return (await outputCommands()).plotCommand(rest);
+    case 'report':
+      return (await outputCommands()).reportCommand(rest);
     case 'resume':
       return (await projectCommands()).resumeCommand(rest);
     case 'compact':

@@ -3,13 +3,19 @@
  *   kinscan scan ... --project P.kinscan [--out F.tsv]   (scanCommand hands over here)
  *   kinscan import  --project P.kinscan [--bfile PREFIX] [--pheno FILE] [--covar FILE] [--kinship FILE]
  *   kinscan runs    --project P.kinscan [--json]
- *   kinscan export  --project P.kinscan --run ID --out F.tsv [--partial]
+ *   kinscan export  --project P.kinscan --run ID --out F [--format tsv|csv|gemma|xlsx] [--partial]
+ *   kinscan hits    --project P.kinscan --run ID [--p 5e-8|bonferroni] [--window 500kb] [--r2 0.1|none] [--json] [--out F.tsv]
  *   kinscan resume  --project P.kinscan --run ID [--out F.tsv]
  *   kinscan compact --project P.kinscan [--keep-cache]
  */
+import { writeFileSync } from 'node:fs';
 import type { ScanSettings } from '../engine/scan/settings.js';
 import { Project, type ExecuteResult, type RunInfo } from '../engine/store/project.js';
 import { writeRunTsv, writeSummary } from '../engine/store/export.js';
+import { exportRunTable, refuseInputOverwrite, tableFormatFor, TABLE_FORMATS, type TableFormat } from '../engine/export/tables/index.js';
+import { clumpHits, DEFAULT_CLUMP, peaksTsv, type Peak } from '../engine/export/hits.js';
+import { formatLnP } from '../engine/stats/chisq.js';
+import { describeThreshold, parseBp, parsePThreshold, thresholdP } from './units.js';
 import { parseFlags as parse, reportLines, UsageError } from './report.js';
 import { makeProgress } from './progress.js';
 
@@ -219,14 +225,112 @@ export async function runsCommand(args: string[]): Promise<number> {
 }
 
 export async function exportCommand(args: string[]): Promise<number> {
-  const v = parse(args, { project: { type: 'string' }, run: { type: 'string' }, out: { type: 'string' }, partial: { type: 'boolean' }, quiet: { type: 'boolean' } });
+  const v = parse(args, {
+    project: { type: 'string' },
+    run: { type: 'string' },
+    out: { type: 'string' },
+    format: { type: 'string' },
+    partial: { type: 'boolean' },
+    quiet: { type: 'boolean' },
+  });
   const path = need(v.project, 'project');
   const id = runId(v.run);
   const out = need(v.out, 'out');
+  const format = typeof v.format === 'string' ? v.format : tableFormatFor(out);
+  if (!(TABLE_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of ${TABLE_FORMATS.join(', ')}, got '${format}'`);
   const p = Project.open(path, { readonly: true });
   try {
-    const e = p.exportRun(id, out, { partial: Boolean(v.partial) });
-    say(Boolean(v.quiet), [`run ${id}: ${e.rows} rows written to ${e.tsv}${e.summary ? ` and ${e.summary}` : ''}`]);
+    const e = await exportRunTable(p, id, format as TableFormat, out, { partial: Boolean(v.partial) });
+    say(Boolean(v.quiet), [`run ${id}: ${e.rows} rows written to ${e.path}${e.summary ? ` and ${e.summary}` : ''}${format === 'tsv' ? '' : ` (${format})`}`]);
+    return 0;
+  } finally {
+    p.close();
+  }
+}
+
+/** r2 flag: a number in [0, 1], or none (peaks by distance alone). */
+function r2Of(v: string | boolean | undefined): number | null {
+  if (v === undefined) return DEFAULT_CLUMP.r2;
+  const s = String(v).trim();
+  if (/^none$/i.test(s)) return null;
+  const x = s === '' ? NaN : Number(s);
+  if (!(x >= 0 && x <= 1)) throw new UsageError(`--r2 must be a number from 0 to 1, or none (distance only), got '${s}'`);
+  return x;
+}
+
+/** A peak's span in Mb: 36.879-37.132 (or one position). */
+function spanMb(peak: Peak): string {
+  const mb = (bp: number): string => (bp / 1e6).toFixed(3);
+  if (peak.start <= 0) return 'no position';
+  return peak.start === peak.end ? mb(peak.start) : `${mb(peak.start)}-${mb(peak.end)}`;
+}
+
+/** A short p-value: 3 significant digits, past the double range too (1.23e-350). */
+function shortP(lnP: number): string {
+  return formatLnP(lnP, 2);
+}
+
+function peakJson(peak: Peak): Record<string, unknown> {
+  return {
+    lead_rs: peak.rs,
+    chr: peak.chr,
+    ps: peak.pos,
+    allele1: peak.allele1,
+    allele0: peak.allele0,
+    af: peak.af,
+    beta_a: peak.betaA,
+    se_a: peak.seA,
+    beta_d: Number.isNaN(peak.betaD) ? null : peak.betaD,
+    se_d: Number.isNaN(peak.seD) ? null : peak.seD,
+    df: peak.df,
+    p: peak.p,
+    p_text: formatLnP(peak.lnP),
+    neglog10_p: peak.negLog10P,
+    start: peak.start,
+    end: peak.end,
+    n_snps: peak.nSnps,
+    members: peak.memberRs,
+  };
+}
+
+export async function hitsCommand(args: string[]): Promise<number> {
+  const v = parse(args, {
+    project: { type: 'string' },
+    run: { type: 'string' },
+    p: { type: 'string' },
+    window: { type: 'string' },
+    r2: { type: 'string' },
+    json: { type: 'boolean' },
+    out: { type: 'string' },
+    quiet: { type: 'boolean' },
+  });
+  const path = need(v.project, 'project');
+  const id = runId(v.run);
+  const threshold = parsePThreshold(typeof v.p === 'string' ? v.p : String(DEFAULT_CLUMP.p), 'p');
+  const windowBp = typeof v.window === 'string' ? parseBp(v.window, 'window') : DEFAULT_CLUMP.windowBp;
+  const r2 = r2Of(v.r2);
+  const out = typeof v.out === 'string' ? v.out : undefined;
+  if (v.out !== undefined && !out) throw new UsageError('--out needs a file name');
+  const p = Project.open(path, { readonly: true });
+  try {
+    const run = p.run(id);
+    if (out !== undefined) refuseInputOverwrite(p, id, out);
+    const pValue = thresholdP(threshold, run.rows);
+    const peaks = clumpHits(p, id, { p: pValue, windowBp, r2 });
+    const how = `p <= ${describeThreshold(threshold, run.rows)}, window ${windowBp} bp, ${r2 === null ? 'distance only' : `r2 >= ${r2} with the lead`}`;
+    if (out !== undefined) writeFileSync(out, peaksTsv(peaks));
+    if (v.json) {
+      process.stdout.write(JSON.stringify(peaks.map(peakJson), null, 2) + '\n');
+    } else if (peaks.length === 0) {
+      const best = p.topHits(id, 1)[0];
+      process.stdout.write(`no SNP of run ${id} has ${how.split(',')[0]}${best ? ` (best: ${best.rs}, p ${shortP(best.lnP)})` : ''}\n`);
+    } else {
+      const head = ['LEAD', 'CHR:POS', 'SPAN (Mb)', 'SNPS', 'P', 'BETA_A \u00b1 SE'];
+      const body = peaks.map((k) => [k.rs, `${k.chr}:${k.pos}`, spanMb(k), String(k.nSnps), shortP(k.lnP), `${k.betaA.toPrecision(3)} \u00b1 ${k.seA.toPrecision(2)}`]);
+      process.stdout.write(table([head, ...body]));
+    }
+    const unfinished = run.status === 'done' ? '' : `; run ${id} is ${run.status} at ${run.done} of ${run.total ?? '?'} tested SNPs, so these are the peaks so far`;
+    say(Boolean(v.quiet), [`run ${id}: ${peaks.length} peak${peaks.length === 1 ? '' : 's'} (${how})${out !== undefined ? `; written to ${out}` : ''}${unfinished}`]);
     return 0;
   } finally {
     p.close();

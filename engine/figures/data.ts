@@ -72,7 +72,7 @@ export interface RegionData {
 export interface GenotypeClass {
   /** Copies of allele 1 (0, 1, 2). */
   count: 0 | 1 | 2;
-  /** Genotype written with the alleles, allele 0 first: 'GG', 'AG', 'AA' when allele 1 is A. */
+  /** Genotype written with the alleles, allele 0 first: 'GG', 'GA', 'AA' when allele 1 is A (and allele 0 G). */
   label: string;
   values: Float64Array;
 }

@@ -5,7 +5,7 @@
  */
 import type { PaletteName } from './palette.js';
 import type { Box, LineItem, SceneItem, TextItem } from './scene.js';
-import { capHeightMm, textWidthMm } from './text.js';
+import { capHeightMm, fitText, textWidthMm } from './text.js';
 
 /** Options every figure takes. */
 export interface FigureOptions {
@@ -113,7 +113,11 @@ export function layoutFrame(spec: FrameSpec): Frame {
     items.push(text(STYLE.marginMm + labelH, plot.y + plot.h / 2, spec.y.label, STYLE.labelPt, 'middle', 'alphabetic', { rotate: 90 }));
   }
   if (spec.title) {
-    items.push(text(plot.x, STYLE.marginMm + capHeightMm(STYLE.titlePt, 'bold'), spec.title, STYLE.titlePt, 'start', 'alphabetic', { weight: 'bold' }));
+    // Over the plot's left edge if it fits there, else from the margin, shortened if it must be.
+    const titleW = textWidthMm(spec.title, STYLE.titlePt, 'bold');
+    const titleX = plot.x + titleW <= spec.widthMm - STYLE.marginMm ? plot.x : STYLE.marginMm;
+    const title = fitText(spec.title, spec.widthMm - titleX - STYLE.marginMm, STYLE.titlePt, 'bold');
+    items.push(text(titleX, STYLE.marginMm + capHeightMm(STYLE.titlePt, 'bold'), title, STYLE.titlePt, 'start', 'alphabetic', { weight: 'bold' }));
   }
   return { plot, sx, sy, items };
 }

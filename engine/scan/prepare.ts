@@ -10,7 +10,7 @@ import { snpQc, SnpStatus, type SnpQcReport, type SnpStats } from '../qc/snps.js
 import { symEigenFast } from '../stats/kernels/eigen.js';
 import { computeKinship, subsetAndCenter, type Kinship, type KinshipMode } from '../stats/kinship.js';
 import { computeKinshipThreaded } from '../stats/kinship-threads.js';
-import { choleskyInPlace, choleskySolveInPlace, independentColumns } from '../stats/linalg.js';
+import { independentColumns, leastSquares } from '../stats/linalg.js';
 import { fitModel } from '../stats/lmm/fit.js';
 import type { EigenModel, MlFit } from '../stats/lmm/model.js';
 import { ProfileLikelihood } from '../stats/lmm/profile.js';
@@ -82,26 +82,6 @@ export function rotateVector(ut: Float64Array, n: number, v: Float64Array): Floa
     out[i] = acc;
   }
   return out;
-}
-
-/** Least-squares coefficients of y on the columns w (normal equations; w is small and independent). */
-function leastSquares(w: Float64Array[], y: Float64Array): Float64Array {
-  const p = w.length;
-  const m = new Float64Array(p * p);
-  const b = new Float64Array(p);
-  for (let a = 0; a < p; a++) {
-    for (let c = 0; c < p; c++) {
-      let acc = 0;
-      for (let i = 0; i < y.length; i++) acc += w[a]![i]! * w[c]![i]!;
-      m[a * p + c] = acc;
-    }
-    let acc = 0;
-    for (let i = 0; i < y.length; i++) acc += w[a]![i]! * y[i]!;
-    b[a] = acc;
-  }
-  choleskyInPlace(m, p);
-  choleskySolveInPlace(m, p, b);
-  return b;
 }
 
 /** The intercept and covariates must be linearly independent, or the fixed effects are not identifiable. */

@@ -79,3 +79,23 @@ export function independentColumns(gram: Float64Array, p: number, relTol = 1e-9)
   }
   return kept;
 }
+
+/** Least-squares coefficients of y on the columns w (normal equations; w is small and independent). */
+export function leastSquares(w: Float64Array[], y: Float64Array): Float64Array {
+  const p = w.length;
+  const m = new Float64Array(p * p);
+  const b = new Float64Array(p);
+  for (let a = 0; a < p; a++) {
+    for (let c = 0; c < p; c++) {
+      let acc = 0;
+      for (let i = 0; i < y.length; i++) acc += w[a]![i]! * w[c]![i]!;
+      m[a * p + c] = acc;
+    }
+    let acc = 0;
+    for (let i = 0; i < y.length; i++) acc += w[a]![i]! * y[i]!;
+    b[a] = acc;
+  }
+  choleskyInPlace(m, p);
+  choleskySolveInPlace(m, p, b);
+  return b;
+}

@@ -315,6 +315,11 @@ export function loadBim(db: Database.Database, id: number): Bim {
   return { chr, rs, cm, pos, allele1, allele0, duplicateRs: [...dup], path: `${ds.prefix}.bim` };
 }
 
+/** The dataset's genotypes as a BedFile over its BLOBs (close it when done). */
+export function openDatasetBed(db: Database.Database, id: number): ProjectBed {
+  return new ProjectBed(db, row(db, id));
+}
+
 /** The dataset as the engine's PlinkSet: tables for .fam/.bim, BLOBs for the .bed. */
 export function loadPlink(db: Database.Database, id: number): PlinkSet {
   const ds = row(db, id);

@@ -1,0 +1,292 @@
+/**
+ * The data each figure of a run is drawn from, gathered from the project alone (nothing is read
+ * from the source files): the Manhattan and QQ series from the stored results, the PCs and the
+ * kinship from the run's eigendecomposition (the project cache, or recomputed from the project's
+ * genotypes), the regional r^2 and the genotype classes from the project's genotypes among the
+ * run's analysed individuals.
+ */
+import { InputError } from '../io/errors.js';
+import { decodeSnp, type BedFile, type Fam } from '../io/plink.js';
+import type { Sheet } from '../io/sheet.js';
+import type { GenotypeClass, GenotypeData, KinshipData, ManhattanData, PcaData, QqData, RegionData, SampleColouring } from '../figures/data.js';
+import { prepareScan, type PreparedScan, type ScanInputs } from '../scan/prepare.js';
+import { gemmFast } from '../stats/kernels/gemm.js';
+import { leastSquares } from '../stats/linalg.js';
+import { ProjectCache } from '../store/cache.js';
+import { loadBim } from '../store/datasets.js';
+import { projectInputs } from '../store/execute.js';
+import type { Project } from '../store/project.js';
+import { runSpec, type RunSpec } from '../store/runs.js';
+import { ldR2 } from './ld.js';
+import { withRunSamples } from './run-samples.js';
+
+/** The run's inputs from the project, with the genotypes closed after `use`. */
+function withInputs<T>(project: Project, runId: number, use: (inputs: ScanInputs, spec: RunSpec) => T): T {
+  const spec = runSpec(project.db, runId);
+  const inputs = projectInputs(project.db, spec);
+  try {
+    return use(inputs, spec);
+  } finally {
+    inputs.plink.bed.close();
+  }
+}
+
+/** The run's prepared model: selection, eigendecomposition (cached in the project when writable), null fit. */
+export function runBasis<T>(project: Project, runId: number, use: (prep: PreparedScan) => T, threads?: number): T {
+  return withInputs(project, runId, (inputs, spec) => {
+    const cache = new ProjectCache(project.db, spec.datasetId, !project.readonly);
+    return use(prepareScan(spec.settings, undefined, inputs, cache, threads));
+  });
+}
+
+function requireResults(project: Project, runId: number): void {
+  const run = project.run(runId);
+  if (run.rows === 0) {
+    throw new InputError(
+      `run ${runId} has no results yet (${run.status})`,
+      { file: project.path },
+      `Run or resume it first: kinscan resume --project ${project.path} --run ${runId}`,
+    );
+  }
+}
+
+export function manhattanData(project: Project, runId: number): ManhattanData {
+  requireResults(project, runId);
+  const series = project.manhattan(runId);
+  const rs = loadBim(project.db, project.run(runId).datasetId).rs;
+  return { chrNames: series.chrNames, chr: series.chr, pos: series.pos, negLog10P: series.negLog10P, snp: series.snp, label: (k) => rs[series.snp[k]!] ?? '' };
+}
+
+export function qqData(project: Project, runId: number): QqData {
+  requireResults(project, runId);
+  const run = project.run(runId);
+  const series = project.manhattan(runId);
+  return { negLog10P: series.negLog10P, df: run.model === 'additive' ? 1 : 2, lambdaGc: run.lambdaGc ?? NaN };
+}
+
+/** Row of `sheet` for each analysed individual (-1 when the sheet lacks it). */
+function sheetRows(sheet: Sheet, fam: Fam, famIndex: Int32Array): Int32Array {
+  const useFid = sheet.fids !== undefined;
+  const key = (fid: string | undefined, iid: string): string => (useFid ? `${fid ?? ''}\u0000${iid}` : iid);
+  const rowOf = new Map<string, number>();
+  for (let r = 0; r < sheet.ids.length; r++) rowOf.set(key(sheet.fids?.[r], sheet.ids[r]!), r);
+  return Int32Array.from(famIndex, (i) => rowOf.get(key(fam.fid[i], fam.iid[i]!)) ?? -1);
+}
+
+/** At most this many distinct whole numbers make a numeric column categorical (0/1 sex, batch 1..8). */
+const MAX_NUMERIC_CATEGORIES = 8;
+
+/** A sheet column over the analysed individuals, as categories or numbers. */
+function colouringOf(sheets: Sheet[], column: string, fam: Fam, famIndex: Int32Array): SampleColouring {
+  const sheet = sheets.find((s) => s.columns.includes(column));
+  if (!sheet) {
+    const names = [...new Set(sheets.flatMap((s) => s.columns))];
+    throw new InputError(`has no column '${column}' to colour the PCA by`, { file: sheets[0]?.path }, `Available columns: ${names.join(', ')}`);
+  }
+  const rows = sheetRows(sheet, fam, famIndex);
+  const numeric = sheet.values.get(column);
+  if (numeric) {
+    const values = Float64Array.from(rows, (r) => (r < 0 ? NaN : numeric[r]!));
+    const distinct = new Set<number>();
+    for (const v of values) if (!Number.isNaN(v)) distinct.add(v);
+    const whole = [...distinct].every((v) => Number.isInteger(v));
+    if (whole && distinct.size <= MAX_NUMERIC_CATEGORIES) {
+      return { name: column, kind: 'categorical', values: Array.from(values, (v) => (Number.isNaN(v) ? '' : String(v))) };
+    }
+    return { name: column, kind: 'continuous', values };
+  }
+  const text = sheet.text.get(column)!;
+  return { name: column, kind: 'categorical', values: Array.from(rows, (r) => (r < 0 ? '' : text[r]!.trim())).map((v) => (/^(NA|na|NaN|\.|-9)?$/.test(v) ? '' : v)) };
+}
+
+/** The run's sheets (phenotypes first). */
+function runSheets(project: Project, spec: RunSpec): Sheet[] {
+  const out = [project.loadSheet(spec.phenoSheetId)];
+  if (spec.covarSheetId !== undefined) out.push(project.loadSheet(spec.covarSheetId));
+  return out;
+}
+
+/**
+ * The top `count` principal components of the relatedness matrix the scan used (the kinship of
+ * the analysed individuals, re-centred): eigenvectors scaled by the square root of their
+ * eigenvalue, and each eigenvalue's share of the trace.
+ */
+export function pcaData(project: Project, runId: number, opts: { count?: number; colourBy?: string; threads?: number } = {}): PcaData {
+  return runBasis(
+    project,
+    runId,
+    (prep) => {
+      const { n, s, u } = prep;
+      const count = Math.min(opts.count ?? 10, n);
+      let trace = 0;
+      for (let i = 0; i < n; i++) trace += s[i]!;
+      const pcs: Float64Array[] = [];
+      const varianceExplained: number[] = [];
+      // Eigenvalues are ascending: PC k is row n - 1 - k of U^T.
+      for (let k = 0; k < count; k++) {
+        const row = n - 1 - k;
+        const scale = Math.sqrt(Math.max(0, s[row]!));
+        const pc = new Float64Array(n);
+        for (let i = 0; i < n; i++) pc[i] = u[row * n + i]! * scale;
+        // Sign convention: the largest |loading| is positive, so the figure does not flip between runs.
+        let at = 0;
+        for (let i = 1; i < n; i++) if (Math.abs(pc[i]!) > Math.abs(pc[at]!)) at = i;
+        if (pc[at]! < 0) for (let i = 0; i < n; i++) pc[i] = -pc[i]!;
+        pcs.push(pc);
+        varianceExplained.push(trace > 0 ? s[row]! / trace : NaN);
+      }
+      const fam = prep.plink.fam;
+      const sampleIds = Array.from(prep.samples.famIndex, (i) => fam.iid[i]!);
+      const spec = runSpec(project.db, runId);
+      const data: PcaData = { pcs, varianceExplained, sampleIds };
+      if (opts.colourBy) data.colour = colouringOf(runSheets(project, spec), opts.colourBy, fam, prep.samples.famIndex);
+      return data;
+    },
+    opts.threads,
+  );
+}
+
+function kinshipDescription(prep: PreparedScan): string {
+  const k = prep.settings.kinship;
+  const kind = typeof k === 'object' ? `from the file ${k.file}` : k === 'centered' ? 'centred (GEMMA -gk 1)' : 'standardized (GEMMA -gk 2)';
+  const snps = prep.kinshipSnps > 0 ? `, ${prep.kinshipSnps.toLocaleString('en-US')} SNPs` : '';
+  return `${kind}${snps}; re-centred over the ${prep.n.toLocaleString('en-US')} analysed individuals, as the scan used it`;
+}
+
+/** The relatedness matrix the scan used, K = U diag(s) U^T over the analysed individuals. */
+export function kinshipData(project: Project, runId: number, threads?: number): KinshipData {
+  return runBasis(
+    project,
+    runId,
+    (prep) => {
+      const { n, s, u } = prep;
+      // K = (U^T)^T diag(s) U^T: scale the rows of U^T by s, then one product.
+      const scaledRows = new Float64Array(n * n);
+      for (let k = 0; k < n; k++) for (let i = 0; i < n; i++) scaledRows[k * n + i] = u[k * n + i]! * s[k]!;
+      const ut = new Float64Array(n * n);
+      for (let k = 0; k < n; k++) for (let i = 0; i < n; i++) ut[i * n + k] = u[k * n + i]!;
+      const kin = new Float64Array(n * n);
+      gemmFast(ut, scaledRows, kin, n, n, n);
+      const fam = prep.plink.fam;
+      return { n, k: kin, sampleIds: Array.from(prep.samples.famIndex, (i) => fam.iid[i]!), description: kinshipDescription(prep) };
+    },
+    threads,
+  );
+}
+
+/** A SNP of the run's dataset by ID (rs) or by 1-based 'chr:pos'. */
+function findSnp(project: Project, runId: number, snp: string): number {
+  const ds = project.run(runId).datasetId;
+  const byRs = project.db.prepare('SELECT idx FROM snps WHERE dataset_id = ? AND rs = ? ORDER BY idx LIMIT 1').pluck().get(ds, snp) as number | undefined;
+  if (byRs !== undefined) return byRs;
+  const m = /^([^:]+):(\d+)$/.exec(snp);
+  if (m) {
+    const byPos = project.db.prepare('SELECT idx FROM snps WHERE dataset_id = ? AND chr = ? AND pos = ? ORDER BY idx LIMIT 1').pluck().get(ds, m[1], Number(m[2])) as
+      | number
+      | undefined;
+    if (byPos !== undefined) return byPos;
+  }
+  throw new InputError(`has no SNP '${snp}' in the genotypes of run ${runId}`, { file: project.path }, 'Give a SNP ID as in the .bim file (second column), or chr:position');
+}
+
+/** The lead SNP: the one asked for, else the run's smallest p (among SNPs with a known position, when `placed`). */
+function leadSnp(project: Project, runId: number, snp: string | undefined, placed = false): number {
+  if (snp !== undefined) return findSnp(project, runId, snp);
+  requireResults(project, runId);
+  if (!placed) return project.topHits(runId, 1)[0]!.snp;
+  const ds = project.run(runId).datasetId;
+  const best = project.db
+    .prepare('SELECT r.snp FROM results r INDEXED BY results_lnp JOIN snps s ON s.dataset_id = ? AND s.idx = r.snp WHERE r.run_id = ? AND s.pos > 0 ORDER BY r.lnp, r.snp LIMIT 1')
+    .pluck()
+    .get(ds, runId) as number | undefined;
+  if (best === undefined) {
+    throw new InputError(`no tested SNP of run ${runId} has a known position`, { file: project.path }, 'A regional plot needs base-pair positions in the .bim file (column 4)');
+  }
+  return best;
+}
+
+/** Tested SNPs within `windowBp` of a SNP (default: the top hit with a known position), with their r^2 with it among the analysed individuals. */
+export function regionData(project: Project, runId: number, opts: { snp?: string; windowBp?: number } = {}): RegionData {
+  const window = opts.windowBp ?? 500_000;
+  const lead = leadSnp(project, runId, opts.snp, true);
+  const details = project.snpDetails(runId, { snp: lead })!;
+  if (!details.result) {
+    throw new InputError(
+      `SNP ${details.info.rs} was not tested in run ${runId} (it did not pass QC, or was collinear with the covariates)`,
+      { file: project.path },
+      'Pick a tested SNP (kinscan hits lists the top ones)',
+    );
+  }
+  const { chr, pos } = details.info;
+  if (!(pos > 0)) {
+    throw new InputError(
+      `SNP ${details.info.rs} has no known position (${pos} in the .bim), so it has no region`,
+      { file: project.path },
+      'Pick a SNP with a base-pair position, or leave --snp out to use the best SNP that has one',
+    );
+  }
+  const start = Math.max(0, pos - window);
+  const end = pos + window;
+  const reg = project.region(runId, chr, start, end);
+  const r2 = withRunSamples(project, runId, (rs) => ldR2(rs.bed, rs.samples, lead, reg.snp));
+  return {
+    chr,
+    start,
+    end,
+    lead: { snp: lead, rs: details.info.rs, pos, negLog10P: details.result.negLog10P },
+    snp: reg.snp,
+    rs: reg.rs,
+    pos: reg.pos,
+    negLog10P: reg.negLog10P,
+    r2,
+  };
+}
+
+/** Allele-1 counts of one SNP among the analysed individuals (-1 = missing). */
+export function snpCounts(bed: BedFile, snp: number, famIndex: Int32Array): Int8Array {
+  const packed = new Uint8Array(bed.bytesPerSnp);
+  bed.readPacked(snp, 1, packed);
+  const all = new Int8Array(bed.nSamples);
+  decodeSnp(packed, 0, bed.nSamples, all);
+  return Int8Array.from(famIndex, (i) => all[i]!);
+}
+
+/**
+ * The phenotype of the analysed individuals by genotype class of one SNP. `adjusted`: the trait's
+ * residuals after the run's covariates (least squares), plus the trait's mean.
+ */
+export function genotypeData(project: Project, runId: number, opts: { snp?: string; adjusted?: boolean } = {}): GenotypeData {
+  const snp = leadSnp(project, runId, opts.snp);
+  const details = project.snpDetails(runId, { snp })!;
+  const { info } = details;
+  const trait = project.run(runId).trait;
+  return withRunSamples(project, runId, (rs) => {
+    const sel = rs.selection;
+    const counts = snpCounts(rs.bed, snp, sel.famIndex);
+    const n = counts.length;
+    let y = sel.y;
+    const adjusted = Boolean(opts.adjusted) && sel.covariates.length > 0;
+    if (adjusted) {
+      const w = [new Float64Array(n).fill(1), ...sel.covariates];
+      const b = leastSquares(w, y);
+      let mean = 0;
+      for (let i = 0; i < n; i++) mean += y[i]!;
+      mean /= n;
+      const res = Float64Array.from(y);
+      for (let j = 0; j < w.length; j++) for (let i = 0; i < n; i++) res[i] = res[i]! - b[j]! * w[j]![i]!;
+      for (let i = 0; i < n; i++) res[i] = res[i]! + mean;
+      y = res;
+    }
+    const a1 = info.allele1;
+    const a0 = info.allele0;
+    const label = [`${a0}${a0}`, `${a0}${a1}`, `${a1}${a1}`];
+    const classes: GenotypeClass[] = ([0, 1, 2] as const).map((count) => {
+      const values: number[] = [];
+      for (let i = 0; i < n; i++) if (counts[i] === count) values.push(y[i]!);
+      return { count, label: label[count]!, values: Float64Array.from(values) };
+    });
+    const out: GenotypeData = { rs: info.rs, chr: info.chr, pos: info.pos, allele1: a1, allele0: a0, trait, adjusted, classes };
+    if (details.result) out.negLog10P = details.result.negLog10P;
+    return out;
+  });
+}
