@@ -13,7 +13,6 @@ import { prepareScan, type PreparedScan, type ScanInputs } from '../scan/prepare
 import { gemmFast } from '../stats/kernels/gemm.js';
 import { leastSquares } from '../stats/linalg.js';
 import { ProjectCache } from '../store/cache.js';
-import { loadBim } from '../store/datasets.js';
 import { projectInputs } from '../store/execute.js';
 import type { Project } from '../store/project.js';
 import { runSpec, type RunSpec } from '../store/runs.js';
@@ -53,8 +52,17 @@ function requireResults(project: Project, runId: number): void {
 export function manhattanData(project: Project, runId: number): ManhattanData {
   requireResults(project, runId);
   const series = project.manhattan(runId);
-  const rs = loadBim(project.db, project.run(runId).datasetId).rs;
-  return { chrNames: series.chrNames, chr: series.chr, pos: series.pos, negLog10P: series.negLog10P, snp: series.snp, label: (k) => rs[series.snp[k]!] ?? '' };
+  // IDs are needed only for the few SNPs labelled or highlighted: looked up one by one, not the whole .bim.
+  const rsOf = project.db.prepare('SELECT rs FROM snps WHERE dataset_id = ? AND idx = ?').pluck();
+  const ds = project.run(runId).datasetId;
+  return {
+    chrNames: series.chrNames,
+    chr: series.chr,
+    pos: series.pos,
+    negLog10P: series.negLog10P,
+    snp: series.snp,
+    label: (k) => (rsOf.get(ds, series.snp[k]!) as string | undefined) ?? '',
+  };
 }
 
 export function qqData(project: Project, runId: number): QqData {
@@ -174,10 +182,16 @@ export function kinshipData(project: Project, runId: number, threads?: number): 
   );
 }
 
-/** A SNP of the run's dataset by ID (rs) or by 1-based 'chr:pos'. */
+/** The index of a SNP of the run's dataset by its ID (the first, if the .bim repeats it). */
+export function snpIdOf(project: Project, runId: number, rs: string): number | undefined {
+  const ds = project.run(runId).datasetId;
+  return project.db.prepare('SELECT idx FROM snps WHERE dataset_id = ? AND rs = ? ORDER BY idx LIMIT 1').pluck().get(ds, rs) as number | undefined;
+}
+
+/** A SNP of the run's dataset by ID (rs) or by 'chr:pos'. */
 function findSnp(project: Project, runId: number, snp: string): number {
   const ds = project.run(runId).datasetId;
-  const byRs = project.db.prepare('SELECT idx FROM snps WHERE dataset_id = ? AND rs = ? ORDER BY idx LIMIT 1').pluck().get(ds, snp) as number | undefined;
+  const byRs = snpIdOf(project, runId, snp);
   if (byRs !== undefined) return byRs;
   const m = /^([^:]+):(\d+)$/.exec(snp);
   if (m) {

@@ -18,7 +18,7 @@ import type { FigureRequest } from '../protocol/figures.js';
 import { lambdaGc } from '../scan/results.js';
 import type { Project } from '../store/project.js';
 import { VERSION } from '../version.js';
-import { genotypeData, kinshipData, manhattanData, pcaData, qqData, regionData } from './figure-data.js';
+import { genotypeData, kinshipData, manhattanData, pcaData, qqData, regionData, snpIdOf } from './figure-data.js';
 
 function baseOptions(req: FigureRequest, runId?: number): FigureOptions {
   const o: FigureOptions = { widthMm: req.widthMm, palette: req.palette, software: `kinscan ${VERSION}` };
@@ -28,20 +28,23 @@ function baseOptions(req: FigureRequest, runId?: number): FigureOptions {
   return o;
 }
 
-/** SNP ids of the highlighted IDs (unknown IDs are an error naming them). */
-function highlightIds(req: FigureRequest, rsOf: (k: number) => string, snp: Int32Array, where: string): Int32Array | undefined {
+/**
+ * SNP ids of the highlighted IDs, resolved by `idOf` (rs -> SNP id); an ID that is unknown or was
+ * not tested is an error naming it.
+ */
+function highlightIds(req: FigureRequest, data: ManhattanData, idOf: (rs: string) => number | undefined, where: string): Int32Array | undefined {
   if (!req.highlight || req.highlight.length === 0) return undefined;
-  const wanted = new Set(req.highlight);
+  let maxId = 0;
+  for (let k = 0; k < data.snp.length; k++) maxId = Math.max(maxId, data.snp[k]!);
+  const tested = new Uint8Array(maxId + 1);
+  for (let k = 0; k < data.snp.length; k++) tested[data.snp[k]!] = 1;
   const found: number[] = [];
-  const seen = new Set<string>();
-  for (let k = 0; k < snp.length; k++) {
-    const rs = rsOf(k);
-    if (wanted.has(rs)) {
-      found.push(snp[k]!);
-      seen.add(rs);
-    }
+  const missing: string[] = [];
+  for (const rs of new Set(req.highlight)) {
+    const id = idOf(rs);
+    if (id !== undefined && tested[id] === 1) found.push(id);
+    else missing.push(rs);
   }
-  const missing = req.highlight.filter((r) => !seen.has(r));
   if (missing.length > 0) {
     throw new InputError(
       `the highlighted SNP${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''} ${missing.length > 1 ? 'are' : 'is'} not among the tested SNPs`,
@@ -52,9 +55,9 @@ function highlightIds(req: FigureRequest, rsOf: (k: number) => string, snp: Int3
   return Int32Array.from(found);
 }
 
-function manhattanFrom(data: ManhattanData, req: FigureRequest, where: string, runId?: number): Scene {
+function manhattanFrom(data: ManhattanData, req: FigureRequest, idOf: (rs: string) => number | undefined, where: string, runId?: number): Scene {
   const threshold: ThresholdSpec = req.threshold ?? { kind: 'genome-wide' };
-  const highlight = highlightIds(req, data.label, data.snp, where);
+  const highlight = highlightIds(req, data, idOf, where);
   return manhattanScene(data, {
     ...baseOptions(req, runId),
     threshold,
@@ -70,7 +73,7 @@ export function runFigureScene(project: Project, runId: number, req: FigureReque
   const opts = baseOptions(req, runId);
   switch (req.kind) {
     case 'manhattan':
-      return manhattanFrom(manhattanData(project, runId), req, project.path, runId);
+      return manhattanFrom(manhattanData(project, runId), req, (rs) => snpIdOf(project, runId, rs), project.path, runId);
     case 'qq':
       return qqScene(qqData(project, runId), opts);
     case 'pca':
@@ -89,7 +92,8 @@ export function tableFigureScene(table: ResultsTable, req: FigureRequest): Scene
   const snp = Int32Array.from({ length: table.rs.length }, (_, k) => k);
   if (req.kind === 'manhattan') {
     const data: ManhattanData = { chrNames: table.chrNames, chr: table.chr, pos: table.pos, negLog10P: table.negLog10P, snp, label: (k) => table.rs[k]! };
-    return manhattanFrom(data, req, table.path);
+    const rowOf = req.highlight ? new Map(table.rs.map((rs, k) => [rs, k] as const)) : undefined;
+    return manhattanFrom(data, req, (rs) => rowOf?.get(rs), table.path);
   }
   if (req.kind === 'qq') {
     const finite = table.negLog10P.filter((v) => !Number.isNaN(v));
