@@ -1,9 +1,11 @@
 /**
  * electron-vite build of the desktop app into out/:
  *   out/main/index.js        main process (ESM)
- *   out/main/engine-host.js  utility-process entry (ESM), forked by the main process
  *   out/preload/index.cjs    preload (CommonJS, so the renderer can stay sandboxed)
  *   out/renderer/            Svelte UI
+ * The engine process the main process forks is not bundled here: it is the compiled engine's
+ * dist/engine/service/hosts/utility-process.js (`npm run build:engine`), because the engine finds
+ * its worker scripts and WebAssembly kernels beside its own modules, which a bundle would move.
  * Building needs no Electron binary; running does.
  */
 import { resolve } from 'node:path';
@@ -18,10 +20,7 @@ export default defineConfig({
     build: {
       outDir: at('out/main'),
       rolldownOptions: {
-        input: {
-          index: at('electron/main/index.ts'),
-          'engine-host': at('electron/engine-host/index.ts'),
-        },
+        input: { index: at('electron/main/index.ts') },
       },
     },
   },

@@ -4,10 +4,9 @@
  * layering of the code base with `@typescript-eslint/no-restricted-imports`, one
  * rule set per folder (like VS Code's layer check):
  *
- *   renderer/   -> engine/protocol (types only), engine/figures; never electron, Node builtins, other engine folders
+ *   renderer/   -> engine/protocol, engine/figures; never electron, Node builtins, other engine folders
  *   electron/   -> engine/protocol; never other engine folders or renderer/
- *     preload/      sandboxed: 'electron' and engine/protocol types only
- *     engine-host/  engine/protocol only
+ *     preload/      sandboxed: 'electron' and engine/protocol (bundled in)
  *   cli/, server/, bench/ -> engine; never electron or renderer
  *   engine/     never electron (package or folder) or renderer/, and inside it
  *               io < qc < stats < scan < store < export < service: a folder imports only
@@ -62,11 +61,6 @@ const noEngineLayers = /** @type {Pattern[]} */ ([
   { regex: `(^|/)engine/(${ENGINE_LAYERS.join('|')})(/|$)`, message: sharedMessage },
   { regex: `^(\\.\\./)+(${ENGINE_LAYERS.join('|')})(/|$)`, message: sharedMessage },
 ]);
-const protocolTypesOnly = /** @type {Pattern} */ ({
-  regex: '(^|/)engine/protocol(/|$)',
-  allowTypeImports: true,
-  message: 'Here engine/protocol may be imported for types only (`import type`).',
-});
 const noNodeProtocol = /** @type {Pattern} */ ({
   regex: '^node:',
   message: 'No Node builtins here: the renderer and the preload are sandboxed.',
@@ -136,18 +130,12 @@ export default defineConfig(
   restrict(['engine/figures/**'], [...engineBase, ...noEngineLayers, noNodeProtocol, { regex: '^(\\.\\./)+protocol(/|$)', message: 'engine/figures imports no other engine folder.' }], noNodeBuiltins),
 
   restrict(['electron/**'], [onlyProtocolOfEngine, noRenderer]),
-  restrict(['electron/preload/**'], [onlyProtocolOfEngine, protocolTypesOnly, noRenderer, noNodeProtocol, {
+  restrict(['electron/preload/**'], [onlyProtocolOfEngine, noRenderer, noNodeProtocol, {
     regex: '^(?!electron$|\\.)',
     message: 'The sandboxed preload may import only `electron` and local files (bundled in).',
   }], noNodeBuiltins),
-  restrict(['electron/engine-host/**'], [{
-    regex: '^(?!\\./|(\\.\\./)+engine/protocol(/|$))',
-    message: 'The engine host imports only engine/protocol (and files beside it).',
-  }]),
-
   restrict(['renderer/**'], [
     onlyProtocolAndFiguresOfEngine,
-    protocolTypesOnly,
     noElectron,
     noNodeProtocol,
     { regex: '^(\\.\\./)+(cli|server)(/|$)', message: 'The renderer must not import from cli/ or server/.' },

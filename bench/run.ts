@@ -9,7 +9,8 @@
  *            scan (kinship built inside) and the default 2-df scan
  * timed as whole processes (wall time and peak RSS from /usr/bin/time), medians reported with the
  * ratio kinscan / GEMMA, and the agreement of the p-values.
- * Then the project-store query timings (bench/store-queries.ts) and the figure and report timings
+ * Then the project-store query timings (bench/store-queries.ts), the QC preview on mouse
+ * (bench/qc-preview.ts) and the figure and report timings
  * (bench/figures.ts: a 1M-SNP Manhattan to PNG and PDF, the mouse report). Nothing in npm test
  * depends on timing.
  */
@@ -157,6 +158,12 @@ async function main(): Promise<void> {
       out.push('\nProject store queries on a 1,000,000-SNP run');
       for (const r of res) out.push(`  ${r.name.padEnd(40)} ${r.ms.toFixed(1).padStart(8)} ms   (target < ${r.target} ms) ${r.ms < r.target ? 'ok' : 'SLOW'}`);
     }
+  }
+  const qcBench = join(dirname(fileURLToPath(import.meta.url)), 'qc-preview.js');
+  if (existsSync(qcBench) && !process.env.BENCH_SKIP_STORE) {
+    const mod = (await import(qcBench)) as typeof import('./qc-preview.js');
+    out.push('\nQC preview on mouse HS1940 (1,940 x 12,226)');
+    for (const r of mod.benchQcPreview()) out.push(`  ${r.name.padEnd(48)} ${r.ms.toFixed(1).padStart(8)} ms   (target < ${r.target} ms) ${r.ms < r.target ? 'ok' : 'SLOW'}`);
   }
   const figuresBench = join(dirname(fileURLToPath(import.meta.url)), 'figures.js');
   if (existsSync(figuresBench) && !process.env.BENCH_SKIP_FIGURES) {

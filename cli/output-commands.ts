@@ -4,8 +4,8 @@
  *   kinscan report --project P --run ID --out F.html|pdf
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { InputError } from '../engine/io/errors.js';
+import { sameFile } from '../engine/io/output-guard.js';
 import { readResultsTable } from '../engine/io/results-table.js';
 import { runFigureScene, tableFigureScene } from '../engine/export/figures.js';
 import { formatOfPath, paintSceneToFile } from '../engine/export/paint/index.js';
@@ -140,8 +140,7 @@ const PLOT_FLAGS = {
 
 /** Refuse an --out that is one of the inputs (a figure must never overwrite data). */
 function guardOut(out: string, inputs: string[]): void {
-  const target = resolve(out);
-  if (inputs.some((p) => resolve(p) === target)) {
+  if (inputs.some((p) => sameFile(out, p))) {
     throw new UsageError(`--out ${out} is one of the inputs; give another file name`);
   }
 }

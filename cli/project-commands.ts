@@ -9,6 +9,7 @@
  *   kinscan compact --project P.kinscan [--keep-cache]
  */
 import { writeFileSync } from 'node:fs';
+import { refuseScanOverwrite } from '../engine/scan/run.js';
 import type { ScanSettings } from '../engine/scan/settings.js';
 import { Project, type ExecuteResult, type RunInfo } from '../engine/store/project.js';
 import { writeRunTsv, writeSummary } from '../engine/store/export.js';
@@ -91,6 +92,15 @@ async function execute(p: Project, id: number, how: 'scan' | 'resume', opts: { o
   return complete ? 0 : 130;
 }
 
+/** The project's own files and every file imported into it (an --out must be none of them). */
+function projectFiles(p: Project): string[] {
+  return [
+    ...['', '-wal', '-shm', '-lock'].map((ext) => p.path + ext),
+    ...p.datasets().flatMap((d) => d.files.map((f) => f.path)),
+    ...p.sheets().map((s) => s.path),
+  ];
+}
+
 /** `kinscan scan ... --project P`: record the run (importing inputs if needed), run it, also write --out if given. */
 export async function projectScanCommand(
   projectPath: string,
@@ -100,6 +110,7 @@ export async function projectScanCommand(
   const p = Project.open(projectPath, { create: true, command: 'kinscan scan' });
   try {
     noteInterrupted(p, opts.quiet);
+    if (opts.out) refuseScanOverwrite(settings, opts.out, projectFiles(p));
     const id = p.createRun(settings);
     return await execute(p, id, 'scan', opts);
   } finally {
@@ -346,6 +357,7 @@ export async function resumeCommand(args: string[]): Promise<number> {
   const p = Project.open(path, { command: 'kinscan resume' });
   try {
     noteInterrupted(p, quiet);
+    if (typeof v.out === 'string') refuseScanOverwrite(p.run(id).settings, v.out, projectFiles(p));
     return await execute(p, id, 'resume', { ...(typeof v.out === 'string' ? { out: v.out } : {}), quiet, ...(threads ? { threads } : {}) });
   } finally {
     p.close();

@@ -1,5 +1,42 @@
 import { parseArgs } from 'node:util';
+import { isInputError } from '../engine/io/errors.js';
 import type { ScanSummary } from '../engine/scan/run.js';
+
+/** Exit codes of every command. */
+export const EXIT = { ok: 0, input: 1, usage: 2, internal: 3, stopped: 130 } as const;
+
+/** System errors about a file the user named (missing, a folder, no permission, disk full): bad input, not a bug. */
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'is a folder, not a file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'on a read-only medium',
+  ENOSPC: 'the disk is full',
+  EEXIST: 'already exists',
+};
+
+/**
+ * What the command line prints and returns for an error: a usage problem (exit 2, with the usage
+ * when asked), bad input (exit 1: an InputError, or a system error about a named file), or an
+ * internal error (exit 3: a bug, to be reported). One sentence each; the stack with `debug`.
+ */
+export function errorExit(e: unknown, debug: boolean, usage: string): { code: number; text: string } {
+  const stack = (x: unknown): string => (debug && x instanceof Error && x.stack ? `${x.stack}\n` : '');
+  if (e instanceof UsageError) return { code: EXIT.usage, text: `kinscan: ${e.message}\n${e.showUsage ? '\n' + usage : ''}` };
+  if (isInputError(e)) return { code: EXIT.input, text: `kinscan: ${e.message}\n${stack(e)}` };
+  const sys = e as NodeJS.ErrnoException;
+  const problem = typeof sys?.code === 'string' ? FILE_PROBLEMS[sys.code] : undefined;
+  if (problem !== undefined && typeof sys.path === 'string') {
+    return { code: EXIT.input, text: `kinscan: ${sys.path}: ${problem} (${sys.code}). Check the path and that you may read and write there\n${stack(e)}` };
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return {
+    code: EXIT.internal,
+    text: `kinscan: internal error: ${message}. Please report it with the command you ran${debug ? '' : ' (rerun with --debug for details)'}.\n${stack(e)}`,
+  };
+}
 
 /** A command line usage problem (exit 2, with the usage text when showUsage). */
 export class UsageError extends Error {
@@ -26,6 +63,10 @@ export function parseFlags(args: string[], options: NonNullable<NonNullable<Para
 export function reportLines(s: ScanSummary): string[] {
   const sm = s.samples;
   const sn = s.snps;
+  const flagged =
+    sn.flagged > 0
+      ? [`${sn.flagged} tested SNP${sn.flagged === 1 ? '' : 's'} flagged (${sn.flaggedBelowNull} below-null, ${sn.flaggedNotConverged} not-converged): see the flag column`]
+      : [];
   return [
     `individuals: ${sm.genotyped} genotyped, ${sm.sheetRows} sheet rows, ${sm.matched} matched by ${sm.matchedBy}` +
       (sm.sheetOnlyCount > 0 ? ` (${sm.sheetOnlyCount} sheet IDs not genotyped, e.g. ${sm.sheetOnly.slice(0, 3).join(', ')})` : '') +
@@ -34,5 +75,6 @@ export function reportLines(s: ScanSummary): string[] {
       `${sn.singleClass} with one genotype class, ${sn.collinearWithCovariates} collinear with covariates -> ${sn.tested} tested`,
     `null model (ML): logl ${s.null.logl_h0.toFixed(4)}, sigma_a2 ${s.null.sigma_a2.toPrecision(5)}, sigma_e2 ${s.null.sigma_e2.toPrecision(5)}, ` +
       `PVE ${s.null.pve.toFixed(4)}; lambda_GC ${s.lambda_gc.toFixed(4)}`,
+    ...flagged,
   ];
 }

@@ -1,13 +1,16 @@
 /**
- * End-to-end check of the desktop app: build with electron-vite, launch Electron,
- * check the window. Runs only where an Electron binary exists
- * (ELECTRON_OVERRIDE_DIST_PATH pointing at an unpacked Electron build); the npm
- * package's postinstall download cannot happen on an offline machine.
+ * End-to-end check of the desktop app: build with electron-vite, launch Electron, check the
+ * window, and talk to the engine process through window.kinscan (the preload's MessagePort to the
+ * utility process): ping, an error with its code and hint, no Node in the page, and a new port
+ * after a reload. Runs only where an Electron binary exists (ELECTRON_OVERRIDE_DIST_PATH pointing
+ * at an unpacked Electron build); the npm package's postinstall download cannot happen on an
+ * offline machine. The engine process runs the compiled engine (`npm run build:engine`).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PROTOCOL_VERSION } from '../engine/protocol/api.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -27,13 +30,15 @@ function electronBinary(): string | undefined {
 
 const binary = electronBinary();
 const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const ENGINE_ENTRY = join(ROOT, 'dist', 'engine', 'service', 'hosts', 'utility-process.js');
 
 describe('desktop app', () => {
   it.skipIf(binary === undefined)(
     binary === undefined
       ? 'skipped: no Electron binary on this machine (set ELECTRON_OVERRIDE_DIST_PATH)'
-      : 'builds, opens a window titled Kinscan, and the engine host answers ping',
+      : 'builds, opens a window titled Kinscan, and the engine process answers through window.kinscan',
     async () => {
+      expect(existsSync(ENGINE_ENTRY), 'run `npm run build:engine` first').toBe(true);
       execFileSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
         cwd: ROOT,
         stdio: 'pipe',
@@ -51,8 +56,21 @@ describe('desktop app', () => {
         await page.waitForLoadState('domcontentloaded');
         const title = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.getTitle());
         expect(title).toBe('Kinscan');
-        await expect(page.evaluate('window.kinscan.ping()')).resolves.toEqual({ version });
+        const ping = "window.kinscan.call('app.ping', {})";
+        await expect(page.evaluate(ping)).resolves.toEqual({ version, protocol: PROTOCOL_VERSION });
+        await expect(
+          page.evaluate("window.kinscan.call('project.info', {}).then(() => null, (e) => ({ name: e.name, code: e.code, hint: e.hint }))"),
+        ).resolves.toEqual({ name: 'KinscanError', code: 'no-project', hint: 'Open or create a project first (or open the example project)' });
+        await expect(page.evaluate("[typeof require, typeof process, Object.keys(window.kinscan).sort().join(',')]")).resolves.toEqual([
+          'undefined',
+          'undefined',
+          'call,onEvent',
+        ]);
         await expect(page.getByRole('button', { name: 'Open example project' }).isVisible()).resolves.toBe(true);
+        // A reload is a new page with a new port to the same engine.
+        await page.reload();
+        await page.waitForLoadState('domcontentloaded');
+        await expect(page.evaluate(ping)).resolves.toEqual({ version, protocol: PROTOCOL_VERSION });
       } finally {
         await app.close();
       }

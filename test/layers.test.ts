@@ -54,7 +54,6 @@ describe('layer rules reject', () => {
     ['renderer imports fs', `renderer/src/${P}.ts`, value('fs')],
     ['renderer imports electron', `renderer/src/${P}.ts`, value('electron')],
     ['renderer imports engine/io', `renderer/src/${P}.ts`, typeOnly('../../engine/io/errors.js')],
-    ['renderer imports values from engine/protocol', `renderer/src/${P}.ts`, value('../../engine/protocol/api.js')],
     ['renderer imports electron/', `renderer/src/${P}.ts`, value('../../electron/shared/channels.js')],
     ['a Svelte component imports node:fs', `renderer/src/${P}.svelte`, svelte('node:fs')],
     ['a Svelte component imports engine/stats', `renderer/src/${P}.svelte`, svelte('../../engine/stats/x.js')],
@@ -62,8 +61,7 @@ describe('layer rules reject', () => {
     ['electron/main imports renderer/', `electron/main/${P}.ts`, value('../../renderer/src/lib/errors.js')],
     ['the preload imports node:fs', `electron/preload/${P}.ts`, value('node:fs')],
     ['the preload imports a package', `electron/preload/${P}.ts`, value('zod')],
-    ['the engine host imports electron', `electron/engine-host/${P}.ts`, value('electron')],
-    ['the engine host imports electron/main', `electron/engine-host/${P}.ts`, value('../main/router.js')],
+    ['the engine (the utility process entry) imports electron', `engine/service/hosts/${P}.ts`, value('electron')],
     ['cli imports electron/', `cli/${P}.ts`, value('../electron/main/router.js')],
     ['cli imports renderer/', `cli/${P}.ts`, value('../renderer/src/lib/errors.js')],
   ];
@@ -85,12 +83,14 @@ describe('layer rules allow', () => {
     ['engine/io imports Node builtins and its own files', `engine/io/${P}.ts`,
       `import { readFileSync } from 'node:fs';\nimport { InputError } from './errors.js';\nexport const a = [readFileSync, InputError];\n`],
     ['renderer imports types from engine/protocol', `renderer/src/${P}.ts`, typeOnly('../../engine/protocol/api.js')],
+    ['renderer imports values from engine/protocol (the API client)', `renderer/src/${P}.ts`, value('../../engine/protocol/client.js')],
+    ['the preload imports the API client from engine/protocol', `electron/preload/${P}.ts`, value('../../engine/protocol/client.js')],
     ['a Svelte component imports local files', `renderer/src/${P}.svelte`, svelte('./lib/errors')],
     ['electron/main imports electron, node:, engine/protocol', `electron/main/${P}.ts`,
       `import { app } from 'electron';\nimport { join } from 'node:path';\nimport { paramsSchemas } from '../../engine/protocol/api.js';\nexport const a = [app, join, paramsSchemas];\n`],
     ['the preload imports electron and protocol types', `electron/preload/${P}.ts`,
       `import { ipcRenderer } from 'electron';\nimport type { KinscanApi } from '../../engine/protocol/api.js';\nexport const a: [unknown, KinscanApi | null] = [ipcRenderer, null];\n`],
-    ['the engine host imports engine/protocol', `electron/engine-host/${P}.ts`, value('../../engine/protocol/api.js')],
+    ['the utility process entry imports the service and protocol', `engine/service/hosts/${P}.ts`, `import { a } from '../dispatcher.js';\nimport { b } from '../../protocol/api.js';\nexport const c = [a, b];\n`],
     ['cli imports engine/scan', `cli/${P}.ts`, value('../engine/scan/x.js')],
   ];
   it.each(cases)('%s', async (_name, file, code) => {

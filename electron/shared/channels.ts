@@ -1,7 +1,9 @@
 /** IPC channel names shared by the main process and the preload script. */
 export const IPC = {
-  /** renderer -> main: invoke with a RequestEnvelope, resolves to a ResponseEnvelope. */
-  request: 'kinscan:request',
-  /** main -> renderer: a KinscanEvent. */
-  event: 'kinscan:event',
+  /** main -> page: a MessagePort to the engine (event.ports[0]), on every page load and engine restart. */
+  port: 'kinscan:port',
+  /** main -> page: the engine stopped; the payload is why, in words. A new port follows when it is back. */
+  engineDown: 'kinscan:engine-down',
+  /** page -> main (invoke): a native dialog, { method, params } of engine/protocol/dialogs.ts. */
+  dialog: 'kinscan:dialog',
 } as const;

@@ -17,6 +17,8 @@ export class InputError extends Error {
   readonly snp: string | undefined;
   /** What the user should do about it. */
   readonly hint: string;
+  /** What is wrong, without the place and the hint. */
+  readonly what: string;
 
   constructor(what: string, where: InputErrorWhere, hint: string) {
     const place = [
@@ -32,6 +34,7 @@ export class InputError extends Error {
     this.line = where.line;
     this.snp = where.snp;
     this.hint = hint;
+    this.what = what;
   }
 }
 

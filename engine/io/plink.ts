@@ -426,7 +426,8 @@ export function plinkPrefix(prefixOrFile: string): string {
   return prefixOrFile.replace(/\.(bed|bim|fam)$/i, '');
 }
 
-function checkPlinkFiles(prefix: string): { p: string; files: { bed: string; bim: string; fam: string } } {
+/** The three files of a PLINK set, or an InputError naming the missing ones. */
+export function checkPlinkFiles(prefix: string): { p: string; files: { bed: string; bim: string; fam: string } } {
   const p = plinkPrefix(prefix);
   const files = { bed: p + '.bed', bim: p + '.bim', fam: p + '.fam' };
   const missing = (['bed', 'bim', 'fam'] as const).filter((k) => !isFile(files[k]));

@@ -1,38 +1,62 @@
 /**
- * The typed API surface shared by every transport that talks to the engine:
- * Electron IPC (renderer -> preload -> main -> engine host) today, a WebSocket
- * server later. Types plus zod schemas only: nothing from the engine's internals
- * is imported here, so the renderer can import these types freely.
+ * The protocol every host speaks: the Electron utility process over a MessagePort, `kinscan serve`
+ * over a WebSocket. Types and zod schemas only; nothing of the engine's internals, so the renderer,
+ * the preload and every host may import it.
  *
- * Wire format:
+ * Wire format (JSON-like values; typed arrays travel as they are over a MessagePort and as binary
+ * frames over a WebSocket, see wire.ts):
  *   request   { id, method, params }
- *   response  { id, result } | { id, error: { message } }
- *   event     { type: 'progress', ... } | { type: 'projectOpened', ... }
- * Every request's params are validated with `paramsSchemas[method]` at the
- * boundary where untrusted data enters (main process, server).
+ *   response  { id, result } | { id, error: { code, message, hint?, detail? } }
+ *   event     { event: KinscanEvent }          (no id: unsolicited)
+ * The one dispatcher (engine/service/dispatcher.ts) validates every request's params with
+ * `methods[method].params` where untrusted data enters, and never answers with a stack trace
+ * (`detail` carries one only when the host runs with the developer flag).
  */
 import { z } from 'zod';
+import { methods } from './methods.js';
+
+export { methods };
 
 /** Bumped when a message shape changes incompatibly. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 // ---------------------------------------------------------------- envelopes
 
-export const requestEnvelopeSchema = z.object({
-  id: z.number().int().nonnegative(),
-  method: z.string().min(1),
-  params: z.unknown(),
-});
-export interface RequestEnvelope {
-  id: number;
-  method: string;
-  params: unknown;
-}
+export const requestEnvelopeSchema = z
+  .object({
+    id: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    method: z.string().min(1).max(100),
+    params: z.unknown(),
+  })
+  .strict();
+export type RequestEnvelope = z.infer<typeof requestEnvelopeSchema>;
 
-export const errorInfoSchema = z.object({ message: z.string() });
-export interface ErrorInfo {
-  message: string;
-}
+/**
+ * What went wrong, for a biologist: `input` is a problem with their files or choices that the
+ * message and hint tell them how to fix; `internal` is a bug to report.
+ */
+export const ERROR_CODES = [
+  'bad-envelope',
+  'unknown-method',
+  'invalid-params',
+  'input',
+  'not-found',
+  'conflict',
+  'no-project',
+  'cancelled',
+  'unavailable',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const errorInfoSchema = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  hint: z.string().optional(),
+  /** Only with the developer flag: the stack trace. */
+  detail: z.string().optional(),
+});
+export type ErrorInfo = z.infer<typeof errorInfoSchema>;
 
 export interface SuccessEnvelope<R = unknown> {
   id: number;
@@ -44,81 +68,68 @@ export interface ErrorEnvelope {
 }
 export type ResponseEnvelope<R = unknown> = SuccessEnvelope<R> | ErrorEnvelope;
 
-export const responseEnvelopeSchema = z.union([
-  z.object({ id: z.number().int(), error: errorInfoSchema }),
-  z.object({ id: z.number().int(), result: z.unknown() }),
-]);
-
 export function isErrorEnvelope(r: ResponseEnvelope): r is ErrorEnvelope {
   return 'error' in r;
 }
 
 // ---------------------------------------------------------------- events
 
+/** Stages of a run, in order. */
+export const RUN_STAGES = ['queued', 'reading', 'qc', 'kinship', 'eigen', 'null-fit', 'scan', 'done'] as const;
+export type RunStage = (typeof RUN_STAGES)[number];
+
 export const progressEventSchema = z.object({
   type: z.literal('progress'),
-  /** Which run (scan) this progress belongs to. */
-  runId: z.string(),
-  /** Units done so far (e.g. SNPs tested). */
+  runId: z.number().int().positive(),
+  stage: z.enum(RUN_STAGES),
+  /** Units of this stage done (SNPs for qc, kinship and scan). */
   done: z.number().nonnegative(),
-  /** Units in the whole run. */
   total: z.number().nonnegative(),
-  /** Units per second, recent average. */
+  /** Units per second, recent average (0 while unknown). */
   rate: z.number().nonnegative(),
-  /** Estimated seconds left; null while unknown. */
+  /** Seconds left in the whole run; null while unknown. */
   etaSeconds: z.number().nonnegative().nullable(),
 });
 export type ProgressEvent = z.infer<typeof progressEventSchema>;
 
-export const projectOpenedEventSchema = z.object({
-  type: z.literal('projectOpened'),
-  /** Absolute path of the project folder. */
-  path: z.string(),
+export const RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'] as const;
+export const runStatusEventSchema = z.object({
+  type: z.literal('runStatus'),
+  runId: z.number().int().positive(),
+  status: z.enum(RUN_STATUSES),
+  /** Why it failed, in words, when it did. */
+  error: errorInfoSchema.optional(),
 });
-/** Sent when a project was opened by something other than the listener's own call (e.g. a menu). */
-export type ProjectOpenedEvent = z.infer<typeof projectOpenedEventSchema>;
+export type RunStatusEvent = z.infer<typeof runStatusEventSchema>;
 
-export const kinscanEventSchema = z.discriminatedUnion('type', [progressEventSchema, projectOpenedEventSchema]);
+export const projectEventSchema = z.object({
+  type: z.literal('project'),
+  /** The open project's path, or null when it was closed. */
+  path: z.string().nullable(),
+});
+export type ProjectEvent = z.infer<typeof projectEventSchema>;
+
+export const kinscanEventSchema = z.discriminatedUnion('type', [progressEventSchema, runStatusEventSchema, projectEventSchema]);
 export type KinscanEvent = z.infer<typeof kinscanEventSchema>;
 
+export interface EventEnvelope {
+  event: KinscanEvent;
+}
+
 /** Anything the engine side sends back: a response or an unsolicited event. */
-export type EngineMessage = ResponseEnvelope | KinscanEvent;
+export type EngineMessage = ResponseEnvelope | EventEnvelope;
 
 // ---------------------------------------------------------------- methods
 
-// ping: liveness check of the engine; answers with the application version.
-export const pingParamsSchema = z.object({}).strict();
-export type PingParams = z.infer<typeof pingParamsSchema>;
-export const pingResultSchema = z.object({ version: z.string() });
-export type PingResult = z.infer<typeof pingResultSchema>;
+export type Methods = typeof methods;
+export type MethodName = keyof Methods & string;
+export type ParamsOf<M extends MethodName> = z.input<Methods[M]['params']>;
+export type ResultOf<M extends MethodName> = z.output<Methods[M]['result']>;
 
-// openExample: opens the bundled example project (mouse HS1940 data).
-export const openExampleParamsSchema = z.object({}).strict();
-export type OpenExampleParams = z.infer<typeof openExampleParamsSchema>;
-export const openExampleResultSchema = z.object({ path: z.string() });
-export type OpenExampleResult = z.infer<typeof openExampleResultSchema>;
-
-/** Every method: its params and result types. Add a method here, in both schema maps and in KinscanApi. */
-export interface Methods {
-  ping: { params: PingParams; result: PingResult };
-  openExample: { params: OpenExampleParams; result: OpenExampleResult };
-}
-export type MethodName = keyof Methods;
-export type ParamsOf<M extends MethodName> = Methods[M]['params'];
-export type ResultOf<M extends MethodName> = Methods[M]['result'];
-
-export const paramsSchemas = {
-  ping: pingParamsSchema,
-  openExample: openExampleParamsSchema,
-} as const satisfies { [M in MethodName]: z.ZodType<ParamsOf<M>> };
-
-export const resultSchemas = {
-  ping: pingResultSchema,
-  openExample: openExampleResultSchema,
-} as const satisfies { [M in MethodName]: z.ZodType<ResultOf<M>> };
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
 
 export function isMethodName(name: string): name is MethodName {
-  return Object.prototype.hasOwnProperty.call(paramsSchemas, name);
+  return Object.prototype.hasOwnProperty.call(methods, name);
 }
 
 // ---------------------------------------------------------------- client API
@@ -126,12 +137,23 @@ export function isMethodName(name: string): name is MethodName {
 /** Unsubscribes a listener. */
 export type Unsubscribe = () => void;
 
+/** The error a client call rejects with: the engine's code, message and hint. */
+export class KinscanError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  constructor(info: ErrorInfo) {
+    super(info.message);
+    this.name = 'KinscanError';
+    this.code = info.code;
+    this.hint = info.hint;
+  }
+}
+
 /**
- * The shape of `window.kinscan` in the renderer (and of a future WebSocket client).
- * Calls reject with an Error whose message is the engine's error message.
+ * The shape of `window.kinscan` in the renderer, whichever host is behind it (the Electron preload
+ * over a MessagePort, or the WebSocket client of `kinscan serve`). Calls reject with a KinscanError.
  */
 export interface KinscanApi {
-  ping(): Promise<PingResult>;
-  openExample(): Promise<OpenExampleResult>;
+  call<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>>;
   onEvent(listener: (event: KinscanEvent) => void): Unsubscribe;
 }

@@ -1,3 +1,8 @@
+/**
+ * Which individuals a scan analyses: a sheet matched to the .fam (matchSheet, shared with the
+ * ID-matching report of engine/store/matching.ts), then GEMMA's rule: the trait and every covariate
+ * present (selectSamples).
+ */
 import { basename } from 'node:path';
 import { InputError } from '../io/errors.js';
 import type { Fam } from '../io/plink.js';
@@ -41,19 +46,23 @@ export interface CovariateSpec {
   names: string[];
 }
 
+/** How a sheet's rows correspond to the genotyped individuals. */
+export interface SheetMatch {
+  /** Matched on FID and IID (the sheet has an FID column), or on IID alone. */
+  matchedBy: 'IID' | 'FID+IID';
+  /** For each .fam index, the sheet row with the same ID, or -1. */
+  rowOf: Int32Array;
+  /** Genotyped individuals with a sheet row. */
+  matched: number;
+  /** .fam indices with no row in the sheet, in .fam order. */
+  genotypedOnly: Int32Array;
+  /** Sheet rows whose ID is not in the .fam, in sheet order. */
+  sheetOnly: Int32Array;
+}
+
 /** Key of a sheet row / fam row for matching. */
 function keyer(useFid: boolean): (fid: string | undefined, iid: string) => string {
   return useFid ? (fid, iid) => `${fid ?? ''}\u0000${iid}` : (_fid, iid) => iid;
-}
-
-/** For each fam index, the row of `sheet` with the same ID, or -1. */
-function matchRows(fam: Fam, sheet: Sheet, useFid: boolean): Int32Array {
-  const key = keyer(useFid);
-  const rowOf = new Map<string, number>();
-  for (let r = 0; r < sheet.ids.length; r++) rowOf.set(key(sheet.fids?.[r], sheet.ids[r]!), r);
-  const out = new Int32Array(fam.iid.length).fill(-1);
-  for (let i = 0; i < fam.iid.length; i++) out[i] = rowOf.get(key(fam.fid[i], fam.iid[i]!)) ?? -1;
-  return out;
 }
 
 function decideMatching(fam: Fam, sheet: Sheet): boolean {
@@ -69,6 +78,36 @@ function decideMatching(fam: Fam, sheet: Sheet): boolean {
 }
 
 /**
+ * Match a sheet's rows to the genotyped individuals: by FID and IID when the sheet has an FID
+ * column, else by IID (which then must be unique in the .fam). Both sides' IDs are unique (the
+ * readers check), so the match is one to one.
+ */
+export function matchSheet(fam: Fam, sheet: Sheet): SheetMatch {
+  const useFid = decideMatching(fam, sheet);
+  const key = keyer(useFid);
+  const rowOfKey = new Map<string, number>();
+  for (let r = 0; r < sheet.ids.length; r++) rowOfKey.set(key(sheet.fids?.[r], sheet.ids[r]!), r);
+  const nFam = fam.iid.length;
+  const rowOf = new Int32Array(nFam).fill(-1);
+  const hit = new Uint8Array(sheet.ids.length);
+  const genotypedOnly: number[] = [];
+  let matched = 0;
+  for (let i = 0; i < nFam; i++) {
+    const r = rowOfKey.get(key(fam.fid[i], fam.iid[i]!));
+    if (r === undefined) {
+      genotypedOnly.push(i);
+      continue;
+    }
+    rowOf[i] = r;
+    hit[r] = 1;
+    matched++;
+  }
+  const sheetOnly: number[] = [];
+  for (let r = 0; r < hit.length; r++) if (!hit[r]) sheetOnly.push(r);
+  return { matchedBy: useFid ? 'FID+IID' : 'IID', rowOf, matched, genotypedOnly: Int32Array.from(genotypedOnly), sheetOnly: Int32Array.from(sheetOnly) };
+}
+
+/**
  * Match a phenotype sheet (and optionally a covariate sheet) to the genotyped individuals, and
  * keep those with the trait and every covariate present (GEMMA's rule). Errors name the file and
  * what to do when nothing matches, the trait is constant, or too few individuals remain.
@@ -76,29 +115,26 @@ function decideMatching(fam: Fam, sheet: Sheet): boolean {
 export function selectSamples(fam: Fam, pheno: Sheet, trait: string, covar?: CovariateSpec): SampleSelection {
   requireColumns(pheno, [trait]);
   const traitValues = numericColumn(pheno, trait);
-  const useFid = decideMatching(fam, pheno);
-  const phenoRow = matchRows(fam, pheno, useFid);
+  const match = matchSheet(fam, pheno);
+  const useFid = match.matchedBy === 'FID+IID';
+  const phenoRow = match.rowOf;
 
   let covRow: Int32Array | undefined;
   const covValues: Float64Array[] = [];
   if (covar && covar.names.length > 0) {
     requireColumns(covar.sheet, covar.names);
     for (const name of covar.names) covValues.push(numericColumn(covar.sheet, name));
-    covRow = matchRows(fam, covar.sheet, decideMatching(fam, covar.sheet));
+    covRow = matchSheet(fam, covar.sheet).rowOf;
   }
 
   const nFam = fam.iid.length;
-  let matched = 0;
+  const matched = match.matched;
   let missingTrait = 0;
   let missingCovariate = 0;
   const keep: number[] = [];
-  const famKeys = new Set<string>();
-  const key = keyer(useFid);
-  for (let i = 0; i < nFam; i++) famKeys.add(key(fam.fid[i], fam.iid[i]!));
   for (let i = 0; i < nFam; i++) {
     const r = phenoRow[i]!;
     if (r < 0) continue;
-    matched++;
     if (Number.isNaN(traitValues[r]!)) {
       missingTrait++;
       continue;
@@ -113,14 +149,8 @@ export function selectSamples(fam: Fam, pheno: Sheet, trait: string, covar?: Cov
     keep.push(i);
   }
 
-  const sheetOnly: string[] = [];
-  let sheetOnlyCount = 0;
-  for (let r = 0; r < pheno.ids.length; r++) {
-    if (!famKeys.has(key(pheno.fids?.[r], pheno.ids[r]!))) {
-      sheetOnlyCount++;
-      if (sheetOnly.length < 5) sheetOnly.push(pheno.ids[r]!);
-    }
-  }
+  const sheetOnly = Array.from(match.sheetOnly.subarray(0, 5), (r) => pheno.ids[r]!);
+  const sheetOnlyCount = match.sheetOnly.length;
 
   if (matched === 0) {
     throw new InputError(

@@ -1,34 +1,110 @@
+/**
+ * SNP quality control among the analysed individuals: genotype counts per SNP from the packed .bed
+ * bytes (four individuals per table look-up), and GEMMA's filters on those counts. The counting and
+ * the filters are separate so a QC preview (engine/store/qc-preview.ts) applies the same filters to
+ * counts it has stored or computed, and reports exactly what a scan reports.
+ */
 import type { BedFile } from '../io/plink.js';
 import { forEachSnpBlock } from '../io/snp-blocks.js';
 
 /**
- * Genotype counts of one packed byte (four individuals) restricted to a 4-bit mask of them:
- * COUNT_k[(mask << 8) | byte] = how many of the masked individuals have 2-bit code k
- * (0b00 hom allele 1, 0b01 missing, 0b10 het; 0b11 is the rest).
+ * Genotype counts of one packed byte (four individuals) restricted to a 4-bit mask of them, three
+ * counts in one number: COUNTS[(mask << 8) | byte] = n00 + n01 * 2^16 + n10 * 2^32, how many of the
+ * masked individuals have 2-bit code 0b00 (hom allele 1), 0b01 (missing), 0b10 (het). Sums of these
+ * stay exact integers (below 2^53) and each field below 2^16 for up to COUNT_RUN bytes.
  */
-const COUNT_0 = new Uint8Array(16 * 256);
-const COUNT_1 = new Uint8Array(16 * 256);
-const COUNT_2 = new Uint8Array(16 * 256);
+const COUNTS = new Float64Array(16 * 256);
 for (let mask = 0; mask < 16; mask++) {
   for (let v = 0; v < 256; v++) {
-    const at = (mask << 8) | v;
+    let packed = 0;
     for (let q = 0; q < 4; q++) {
       if (!((mask >> q) & 1)) continue;
       const code = (v >> (2 * q)) & 3;
-      if (code === 0) COUNT_0[at]!++;
-      else if (code === 1) COUNT_1[at]!++;
-      else if (code === 2) COUNT_2[at]!++;
+      if (code === 0) packed += 1;
+      else if (code === 1) packed += 2 ** 16;
+      else if (code === 2) packed += 2 ** 32;
     }
+    COUNTS[(mask << 8) | v] = packed;
+  }
+}
+/** Bytes summed before the packed fields are split (16383 * 4 individuals < 2^16). */
+const COUNT_RUN = 16383;
+
+/** The packed bytes that hold some individuals, each with the (shifted) mask of those individuals in it. */
+export interface ByteMasks {
+  /** Individuals counted. */
+  n: number;
+  /** Byte offsets within a SNP's packed bytes, ascending. */
+  pos: Int32Array;
+  /** Per byte: its 4-bit mask of counted individuals, shifted left by 8 (a COUNTS row). */
+  mask: Int32Array;
+}
+
+/** The byte masks of a set of individuals (indices into the .fam, each once). */
+export function byteMasks(individuals: Int32Array): ByteMasks {
+  const masks = new Map<number, number>();
+  for (const i of individuals) masks.set(i >> 2, (masks.get(i >> 2) ?? 0) | (1 << (i & 3)));
+  const pos = Int32Array.from([...masks.keys()].sort((a, b) => a - b));
+  const mask = Int32Array.from(pos, (b) => masks.get(b)! << 8);
+  return { n: individuals.length, pos, mask };
+}
+
+/** The byte masks of all nSamples individuals (the padding of the last byte left out). */
+export function allByteMasks(nSamples: number): ByteMasks {
+  return byteMasks(Int32Array.from({ length: nSamples }, (_, i) => i));
+}
+
+/**
+ * Genotype counts per SNP among n individuals: code 0b00 (two copies of allele 1), 0b01 (missing),
+ * 0b10 (heterozygous); the rest (two copies of allele 0) is n minus the three.
+ */
+export interface GenotypeCounts {
+  n: number;
+  hom1: Int32Array;
+  missing: Int32Array;
+  het: Int32Array;
+}
+
+export function emptyCounts(n: number, nSnps: number): GenotypeCounts {
+  return { n, hom1: new Int32Array(nSnps), missing: new Int32Array(nSnps), het: new Int32Array(nSnps) };
+}
+
+/**
+ * Count `count` SNPs of packed bytes (bytesPerSnp each) among the individuals of `masks`, into
+ * `out` from SNP `at`.
+ */
+export function countPacked(packed: Uint8Array, count: number, bytesPerSnp: number, masks: ByteMasks, out: GenotypeCounts, at: number): void {
+  const { pos, mask } = masks;
+  const nb = pos.length;
+  for (let s = 0; s < count; s++) {
+    const off = s * bytesPerSnp;
+    let c0 = 0;
+    let c1 = 0;
+    let c2 = 0;
+    for (let b0 = 0; b0 < nb; b0 += COUNT_RUN) {
+      const b1 = Math.min(nb, b0 + COUNT_RUN);
+      let acc = 0;
+      for (let b = b0; b < b1; b++) acc += COUNTS[mask[b]! | packed[off + pos[b]!]!]!;
+      const het = Math.floor(acc / 2 ** 32);
+      const rest = acc - het * 2 ** 32;
+      const miss = Math.floor(rest / 2 ** 16);
+      c0 += rest - miss * 2 ** 16;
+      c1 += miss;
+      c2 += het;
+    }
+    out.hom1[at + s] = c0;
+    out.missing[at + s] = c1;
+    out.het[at + s] = c2;
   }
 }
 
-/** The packed bytes that hold analysed individuals, each with the mask of its analysed individuals. */
-function byteMasks(analysed: Int32Array): { pos: Int32Array; mask: Int32Array } {
-  const masks = new Map<number, number>();
-  for (const i of analysed) masks.set(i >> 2, (masks.get(i >> 2) ?? 0) | (1 << (i & 3)));
-  const pos = Int32Array.from([...masks.keys()].sort((a, b) => a - b));
-  const mask = Int32Array.from(pos, (b) => masks.get(b)! << 8);
-  return { pos, mask };
+/** Genotype counts of every SNP of a .bed among some individuals (fam indices). */
+export function countGenotypes(bed: BedFile, individuals: Int32Array): GenotypeCounts {
+  const masks = byteMasks(individuals);
+  const out = emptyCounts(individuals.length, bed.nSnps);
+  const bps = bed.bytesPerSnp;
+  forEachSnpBlock(bed, 1024, (start, count, packed) => countPacked(packed, count, bps, masks, out, start));
+  return out;
 }
 
 /** Why a SNP is not tested. */
@@ -71,53 +147,45 @@ export interface SnpQcReport {
 }
 
 /**
- * Count genotypes of every SNP among the analysed individuals (fam indices) and apply GEMMA's
- * filters in GEMMA's order: missing rate, then minor allele frequency, then a single genotype class.
+ * GEMMA's filters on genotype counts, in GEMMA's order: missing rate, then minor allele frequency,
+ * then a single genotype class.
  */
-export function snpQc(bed: BedFile, analysed: Int32Array, opts: SnpQcOptions = DEFAULT_SNP_QC): { stats: SnpStats; report: SnpQcReport } {
-  const m = bed.nSnps;
-  const n = analysed.length;
+export function applySnpQc(counts: GenotypeCounts, opts: SnpQcOptions = DEFAULT_SNP_QC): { stats: SnpStats; report: SnpQcReport } {
+  const m = counts.hom1.length;
+  const n = counts.n;
   const stats: SnpStats = {
     af: new Float64Array(m),
     nMiss: new Int32Array(m),
     classes: new Uint8Array(m),
     status: new Uint8Array(m),
   };
-  const { pos, mask } = byteMasks(analysed);
-  const nb = pos.length;
   const report: SnpQcReport = { total: m, pass: 0, failedMissing: 0, failedMaf: 0, singleClass: 0, options: opts };
-  const bps = bed.bytesPerSnp;
-  forEachSnpBlock(bed, 1024, (start, count, packed) => {
-    for (let s = 0; s < count; s++) {
-      const off = s * bps;
-      // counts by 2-bit code: 0b00 hom allele1 (2 copies), 0b01 missing, 0b10 het, 0b11 hom allele0;
-      // four individuals per table look-up.
-      let c0 = 0;
-      let c1 = 0;
-      let c2 = 0;
-      for (let b = 0; b < nb; b++) {
-        const at = mask[b]! | packed[off + pos[b]!]!;
-        c0 += COUNT_0[at]!;
-        c1 += COUNT_1[at]!;
-        c2 += COUNT_2[at]!;
-      }
-      const c3 = n - c0 - c1 - c2;
-      const j = start + s;
-      const called = n - c1;
-      stats.nMiss[j] = c1;
-      stats.af[j] = called > 0 ? (2 * c0 + c2) / (2 * called) : NaN;
-      stats.classes[j] = (c0 > 0 ? 1 : 0) + (c2 > 0 ? 1 : 0) + (c3 > 0 ? 1 : 0);
-      const af = stats.af[j]!;
-      let status = SnpStatus.Pass;
-      if (c1 / n > opts.maxMissing) status = SnpStatus.Missing;
-      else if (!(Math.min(af, 1 - af) >= opts.maf)) status = SnpStatus.Maf;
-      else if (stats.classes[j]! < 2) status = SnpStatus.SingleClass;
-      stats.status[j] = status;
-      if (status === SnpStatus.Pass) report.pass++;
-      else if (status === SnpStatus.Missing) report.failedMissing++;
-      else if (status === SnpStatus.Maf) report.failedMaf++;
-      else report.singleClass++;
-    }
-  });
+  const { hom1, missing, het } = counts;
+  for (let j = 0; j < m; j++) {
+    const c0 = hom1[j]!;
+    const c1 = missing[j]!;
+    const c2 = het[j]!;
+    const c3 = n - c0 - c1 - c2;
+    const called = n - c1;
+    stats.nMiss[j] = c1;
+    const af = called > 0 ? (2 * c0 + c2) / (2 * called) : NaN;
+    stats.af[j] = af;
+    const classes = (c0 > 0 ? 1 : 0) + (c2 > 0 ? 1 : 0) + (c3 > 0 ? 1 : 0);
+    stats.classes[j] = classes;
+    let status = SnpStatus.Pass;
+    if (c1 / n > opts.maxMissing) status = SnpStatus.Missing;
+    else if (!(Math.min(af, 1 - af) >= opts.maf)) status = SnpStatus.Maf;
+    else if (classes < 2) status = SnpStatus.SingleClass;
+    stats.status[j] = status;
+    if (status === SnpStatus.Pass) report.pass++;
+    else if (status === SnpStatus.Missing) report.failedMissing++;
+    else if (status === SnpStatus.Maf) report.failedMaf++;
+    else report.singleClass++;
+  }
   return { stats, report };
+}
+
+/** Count genotypes of every SNP among the analysed individuals (fam indices) and apply GEMMA's filters. */
+export function snpQc(bed: BedFile, analysed: Int32Array, opts: SnpQcOptions = DEFAULT_SNP_QC): { stats: SnpStats; report: SnpQcReport } {
+  return applySnpQc(countGenotypes(bed, analysed), opts);
 }

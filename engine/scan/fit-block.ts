@@ -7,6 +7,44 @@ import { ProfileLikelihood } from '../stats/lmm/profile.js';
 import type { GeneticModel } from './settings.js';
 import type { FitMethod } from '../stats/lmm/fit.js';
 
+/**
+ * Why a SNP's test is not to be trusted as it stands, or '' when it is:
+ *   'below-null'     the alternative fit's log-likelihood is below the null's by more than
+ *                    BELOW_NULL_TOLERANCE (relative): the models are nested, so the optimiser missed
+ *                    the maximum. Its LRT is reported as computed (negative), its p-value as 1.
+ *   'not-converged'  the fit's iteration (Newton on ln delta, or EM) hit its limit.
+ * Both may apply ('below-null,not-converged').
+ */
+export type ScanFlag = '' | 'below-null' | 'not-converged' | 'below-null,not-converged';
+
+/** Relative shortfall of logl_h1 below logl_h0 beyond which a SNP is flagged 'below-null' (within it: rounding, LRT 0). */
+export const BELOW_NULL_TOLERANCE = 1e-6;
+
+/** The flag of a fit, from whether it landed below the null and whether it converged. */
+export function scanFlag(belowNull: boolean, converged: boolean): ScanFlag {
+  if (belowNull) return converged ? 'below-null' : 'below-null,not-converged';
+  return converged ? '' : 'not-converged';
+}
+
+/** The flag's bits (1 below-null, 2 not-converged), to cross a thread boundary as a number. */
+export function flagBits(flag: ScanFlag): number {
+  return (flag.includes('below-null') ? 1 : 0) | (flag.includes('not-converged') ? 2 : 0);
+}
+
+export function flagFromBits(bits: number): ScanFlag {
+  return scanFlag((bits & 1) !== 0, (bits & 2) === 0);
+}
+
+/**
+ * The LRT of an alternative fit against the null, and its flag. A shortfall within the tolerance is
+ * rounding and gives LRT 0; a larger one is kept (negative) and flagged, never clamped.
+ */
+export function likelihoodRatio(loglH1: number, loglH0: number, converged: boolean): { lrt: number; flag: ScanFlag } {
+  const raw = 2 * (loglH1 - loglH0);
+  const below = loglH1 < loglH0 - BELOW_NULL_TOLERANCE * Math.max(1, Math.abs(loglH0));
+  return { lrt: below ? raw : Math.max(0, raw), flag: scanFlag(below, converged) };
+}
+
 /** C (rows x cols) = A (rows x inner) B (inner x cols), row-major. */
 export type Gemm = (a: Float64Array, b: Float64Array, c: Float64Array, rows: number, inner: number, cols: number) => void;
 
@@ -34,8 +72,10 @@ export interface ScanRow {
   /** delta = sigmaE2 / sigmaA2 of the alternative fit (Infinity when sigmaA2 = 0). */
   deltaH1: number;
   lrt: number;
-  /** Natural log of the p-value (never underflows). */
+  /** Natural log of the p-value (never underflows); 0 (p = 1) for an LRT <= 0. */
   lnP: number;
+  /** '' or why the fit is not to be trusted (see ScanFlag). */
+  flag: ScanFlag;
 }
 
 /** Per-SNP facts the fitter needs besides the rotated genotypes. */
@@ -215,10 +255,10 @@ export class BlockFitter {
         const nf = this.basis.nullFit;
         const beta = new Float64Array(c + used.length);
         beta.set(nf.beta);
-        fit = fitModel(model, this.prof, { method: this.method, warmDelta: nf.delta, emStart: { beta, sigmaA2: nf.sigmaA2, sigmaE2: nf.sigmaE2 } });
+        fit = fitModel(model, this.prof, { method: this.method, emStart: { beta, sigmaA2: nf.sigmaA2, sigmaE2: nf.sigmaE2 } });
       }
       const df = used.length;
-      const lrt = Math.max(0, 2 * (fit.logl - this.basis.nullFit.logl));
+      const { lrt, flag } = likelihoodRatio(fit.logl, this.basis.nullFit.logl, fit.converged);
       const it = info[k]!;
       rows.push({
         snp: it.snp,
@@ -232,7 +272,8 @@ export class BlockFitter {
         loglH1: fit.logl,
         deltaH1: fit.delta,
         lrt,
-        lnP: lnChi2UpperTail(lrt, df),
+        lnP: lrt > 0 ? lnChi2UpperTail(lrt, df) : 0,
+        flag,
       });
     }
     return { rows, collinear };
@@ -320,6 +361,8 @@ export class BlockFitter {
       logl = ls[0]!;
       where = 'sigmaE2=0';
     }
+    // A boundary is evaluated exactly: whether Newton had converged in the interior no longer matters.
+    const converged = where === 'sigmaA2=0' || where === 'sigmaE2=0' ? true : nw.converged;
     const est = prof.estimates(delta);
     return {
       logl: est.logl,
@@ -330,7 +373,7 @@ export class BlockFitter {
       se: est.se,
       where,
       iterations: G + nw.evaluations,
-      converged: nw.converged,
+      converged,
     };
   }
 }

@@ -1,4 +1,12 @@
+/**
+ * The scan's worker pool: threads started early (during the kinship and eigendecomposition), handed
+ * the trait's basis and then blocks of packed genotypes, their rows delivered in file order. An
+ * internal of the one scan entry (run.ts runScan, through scheduler.ts). A worker that fails posts
+ * its error (kept as an InputError when it is one); a worker that dies is seen through its 'error'
+ * and 'exit' events, listened to from the moment it starts, so the scan fails at once with the cause.
+ */
 import { Worker } from 'node:worker_threads';
+import { reviveError } from '../io/thread-errors.js';
 import { workerScriptBeside } from '../stats/worker-script.js';
 import type { SnpInfo } from './fit-block.js';
 import type { PreparedScan, ScanSelection } from './prepare.js';
@@ -42,11 +50,30 @@ export class ScanPool {
   readonly workers: Worker[];
   private readonly layout: SharedLayout;
   private used = false;
+  private closing = false;
+  /** Why the pool cannot be used: a worker died or failed to start. */
+  private failure: Error | undefined;
+  /** Told of a failure while a scan runs. */
+  private onFailure: ((e: Error) => void) | undefined;
 
   private constructor(spec: Required<PoolSpec>, layout: SharedLayout, workers: Worker[]) {
     this.spec = spec;
     this.layout = layout;
     this.workers = workers;
+    workers.forEach((w, k) => {
+      // From the start: a worker that dies while the main thread prepares is found out when the scan begins.
+      w.on('error', (e: Error) => this.fail(new Error(`scan worker ${k + 1} of ${workers.length} died: ${e.message}`, { cause: e })));
+      w.on('messageerror', (e: Error) => this.fail(new Error(`scan worker ${k + 1} of ${workers.length} sent a message that could not be read: ${e.message}`, { cause: e })));
+      w.on('exit', (code) => {
+        if (!this.closing) this.fail(new Error(`scan worker ${k + 1} of ${workers.length} stopped unexpectedly (exit code ${code})`));
+      });
+    });
+  }
+
+  private fail(e: Error): void {
+    if (this.closing) return;
+    this.failure ??= e;
+    this.onFailure?.(this.failure);
   }
 
   /** Start the workers; undefined when threads cannot be used here (no worker script or no WebAssembly). */
@@ -92,6 +119,7 @@ export class ScanPool {
 
   async close(): Promise<void> {
     this.used = true;
+    this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
@@ -104,6 +132,7 @@ export class ScanPool {
     if (!this.fits(prep)) throw new Error('scan pool: started for other individuals, model or covariates, or already used');
     this.used = true;
     try {
+      if (this.failure) throw this.failure;
       return await this.dispatch(prep, opts);
     } finally {
       await this.close();
@@ -143,8 +172,10 @@ export class ScanPool {
       const fail = (e: Error): void => {
         if (failed) return;
         failed = true;
+        this.onFailure = undefined;
         reject(e);
       };
+      this.onFailure = fail;
 
       const dispatch = (): void => {
         // At most two blocks per worker between the last delivered one and the newest dispatched, so a
@@ -172,7 +203,10 @@ export class ScanPool {
           inFlight++;
           idle.shift()!.postMessage(job);
         }
-        if (inFlight === 0 && (stopped || nextPos >= to)) resolve();
+        if (inFlight === 0 && (stopped || nextPos >= to) && !failed) {
+          this.onFailure = undefined;
+          resolve();
+        }
       };
 
       const deliver = (): void => {
@@ -195,7 +229,7 @@ export class ScanPool {
           inFlight--;
           idle.push(w);
           if (msg.type === 'error') {
-            fail(new Error(`scan worker failed: ${msg.message}`));
+            fail(reviveError(msg.error, 'a scan worker'));
             return;
           }
           // Blocks finishing after a stop are still delivered when they extend the contiguous prefix.
@@ -203,10 +237,6 @@ export class ScanPool {
           deliver();
           if (opts.shouldStop?.()) stopped = true;
           dispatch();
-        });
-        w.on('error', (e) => fail(e));
-        w.on('exit', (code) => {
-          if (code !== 0 && !failed && (inFlight > 0 || nextPos < to)) fail(new Error(`scan worker exited with code ${code}`));
         });
       }
       dispatch();

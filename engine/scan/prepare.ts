@@ -31,7 +31,20 @@ export interface PreparedScan extends ScanSelection, TraitBasisFit {
   timings: Timings;
 }
 
-export type Progress = (stage: string, done: number, total: number) => void;
+/** The stages of a scan, in order (the protocol's run stages between 'queued' and 'done'). */
+export const SCAN_STAGES = ['reading', 'qc', 'kinship', 'eigen', 'null-fit', 'scan'] as const;
+export type ScanStage = (typeof SCAN_STAGES)[number];
+
+/** Rate and time left, given with the 'scan' stage. */
+export interface StageRate {
+  /** Units per second since the stage started. */
+  rate: number;
+  /** Seconds left at that rate (null while unknown). */
+  etaSeconds: number | null;
+}
+
+/** Progress of a stage: done of total units (SNPs for kinship and scan; 0 of 1, then 1 of 1, for the others). */
+export type Progress = (stage: ScanStage, done: number, total: number, rate?: StageRate) => void;
 
 /** The opened inputs of a scan: genotypes (a .bed on disk or any BedFile, e.g. from a project), sheets. */
 export interface ScanInputs {
@@ -167,17 +180,20 @@ export function fitBasis(
   sel: ScanSelection,
   source: { kinship: Float64Array } | { s: Float64Array; u: Float64Array },
   threads = 1,
+  progress?: Progress,
 ): TraitBasisFit {
   const { samples, plink } = sel;
   const n = samples.famIndex.length;
   let s: Float64Array;
   let u: Float64Array;
   if ('kinship' in source) {
+    progress?.('eigen', 0, 1);
     const kc = subsetAndCenter(source.kinship, plink.fam.iid.length, samples.famIndex);
     const e = symEigenFast(kc, n, threads);
     for (let i = 0; i < n; i++) if (e.values[i]! < EIGEN_ZERO) e.values[i] = 0;
     s = e.values;
     u = e.vectorsT;
+    progress?.('eigen', 1, 1);
   } else {
     s = source.s;
     u = source.u;
@@ -196,11 +212,13 @@ export function fitBasis(
   const yStar = rotateVector(u, n, yc);
   const wStar = w.map((c) => rotateVector(u, n, c));
   const nullModel: EigenModel = { n, s, y: yStar, x: wStar };
+  progress?.('null-fit', 0, 1);
   const prof = new ProfileLikelihood(s, wStar.length + 2);
   // The null model is fitted once per trait: by the exact optimiser, or by EM when EM was asked for.
   const nullFit = fitModel(nullModel, prof, { method: settings.method === 'fast' ? 'exact' : settings.method });
   // Report the null model's fixed effects on the original y.
   for (let j = 0; j < w.length; j++) nullFit.beta[j] = nullFit.beta[j]! + bOls[j]!;
+  progress?.('null-fit', 1, 1);
   return { n, s, u, yStar, wStar, nullFit, kinshipScale: trace / n };
 }
 
@@ -245,39 +263,47 @@ export function prepareScan(
     timings[name] = (timings[name] ?? 0) + (t - t0) / 1000;
     t0 = t;
   };
+  if (!inputs) progress?.('reading', 0, 1);
   const opened = inputs ?? openScanInputs(settings);
-  const sel = selectScan(settings, opened);
-  lap('read+qc');
-  onSelected?.(sel);
+  if (!inputs) progress?.('reading', 1, 1);
+  try {
+    progress?.('qc', 0, 1);
+    const sel = selectScan(settings, opened);
+    progress?.('qc', 1, 1);
+    lap('read+qc');
+    onSelected?.(sel);
 
-  let kinAll: Float64Array | undefined;
-  let kinshipSnps = 0;
-  let kinKey: string;
-  if (typeof settings.kinship === 'object') {
-    kinAll = readKinshipFile(settings.kinship.file, sel.plink.fam, opened.kinship);
-    kinKey = sha256('file', kinAll);
-  } else {
-    kinKey = sha256('kinship', settings.kinship, sel.include);
-    kinshipSnps = sel.tested.length;
-  }
-  const eigKey = sha256('eigen', kinKey, sel.samples.famIndex);
-  const cached = cache?.getEigen(eigKey);
-  let basis: TraitBasisFit;
-  if (cached) {
-    basis = fitBasis(settings, sel, cached);
-  } else {
-    if (!kinAll) kinAll = cache?.getKinship(kinKey);
-    if (!kinAll) {
-      const kin = kinshipOf(sel.plink.bed, sel.include, settings.kinship as KinshipMode, threads, progress);
-      kinAll = kin.data;
-      cache?.putKinship(kinKey, kin.data, kin.snps);
+    let kinAll: Float64Array | undefined;
+    let kinshipSnps = 0;
+    let kinKey: string;
+    if (typeof settings.kinship === 'object') {
+      kinAll = readKinshipFile(settings.kinship.file, sel.plink.fam, opened.kinship);
+      kinKey = sha256('file', kinAll);
+    } else {
+      kinKey = sha256('kinship', settings.kinship, sel.include);
+      kinshipSnps = sel.tested.length;
     }
-    lap('kinship');
-    progress?.('eigen', 0, 1);
-    basis = fitBasis(settings, sel, { kinship: kinAll }, threads);
-    progress?.('eigen', 1, 1);
-    cache?.putEigen(eigKey, basis.s, basis.u);
+    const eigKey = sha256('eigen', kinKey, sel.samples.famIndex);
+    const cached = cache?.getEigen(eigKey);
+    let basis: TraitBasisFit;
+    if (cached) {
+      basis = fitBasis(settings, sel, cached, 1, progress);
+    } else {
+      if (!kinAll) kinAll = cache?.getKinship(kinKey);
+      if (!kinAll) {
+        const kin = kinshipOf(sel.plink.bed, sel.include, settings.kinship as KinshipMode, threads, progress);
+        kinAll = kin.data;
+        cache?.putKinship(kinKey, kin.data, kin.snps);
+      }
+      lap('kinship');
+      basis = fitBasis(settings, sel, { kinship: kinAll }, threads, progress);
+      cache?.putEigen(eigKey, basis.s, basis.u);
+    }
+    lap('eigen+null');
+    return { settings, ...sel, ...basis, kinshipSnps, timings };
+  } catch (e) {
+    // Genotypes opened here are closed here; given ones stay with their owner.
+    if (!inputs) opened.plink.bed.close();
+    throw e;
   }
-  lap('eigen+null');
-  return { settings, ...sel, ...basis, kinshipSnps, timings };
 }

@@ -2,7 +2,7 @@ import { chi2UpperQuantile, CHI2_1_MEDIAN, formatLnP } from '../stats/chisq.js';
 import type { Bim } from '../io/plink.js';
 import type { ScanRow } from './scan.js';
 
-/** Columns of RESULTS.tsv, in order. */
+/** Columns of RESULTS.tsv, in order (`flag`: '' or why the SNP's fit is not to be trusted, see fit-block.ts ScanFlag). */
 export const RESULT_COLUMNS = [
   'chr',
   'rs',
@@ -21,6 +21,7 @@ export const RESULT_COLUMNS = [
   'lrt',
   'p_lrt',
   'neglog10_p',
+  'flag',
 ] as const;
 
 /** A number with `sig` significant digits; NA for NaN; inf for Infinity. */
@@ -53,6 +54,7 @@ export function formatRow(r: ScanRow, bim: Bim): string {
     fmt(r.lrt, 10),
     formatLnP(r.lnP),
     fmt(-r.lnP / Math.LN10, 10),
+    r.flag,
   ].join('\t');
 }
 

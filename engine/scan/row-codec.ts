@@ -1,12 +1,12 @@
-import type { ScanRow } from './fit-block.js';
+/** ScanRows packed as doubles (13 per row) to cross a thread boundary without per-object cloning. */
+import { flagBits, flagFromBits, type ScanRow } from './fit-block.js';
 
-/** ScanRows packed as doubles (12 per row) to cross a thread boundary without per-object cloning. */
-export const ROW_FIELDS = 12;
+export const ROW_FIELDS = 13;
 
 export function encodeRows(rows: ScanRow[]): Float64Array {
   const out = new Float64Array(rows.length * ROW_FIELDS);
   rows.forEach((r, k) => {
-    out.set([r.snp, r.af, r.nMiss, r.df, r.betaA, r.seA, r.betaD, r.seD, r.loglH1, r.deltaH1, r.lrt, r.lnP], k * ROW_FIELDS);
+    out.set([r.snp, r.af, r.nMiss, r.df, r.betaA, r.seA, r.betaD, r.seD, r.loglH1, r.deltaH1, r.lrt, r.lnP, flagBits(r.flag)], k * ROW_FIELDS);
   });
   return out;
 }
@@ -27,6 +27,7 @@ export function decodeRows(data: Float64Array): ScanRow[] {
       deltaH1: data[o + 9]!,
       lrt: data[o + 10]!,
       lnP: data[o + 11]!,
+      flag: flagFromBits(data[o + 12]!),
     });
   }
   return rows;

@@ -1,3 +1,8 @@
+/**
+ * The per-SNP loop of a scan in this thread: decode a block of tested SNPs, rotate it by U^T with
+ * one matrix product, fit every SNP (fit-block.ts). An internal of the one scan entry (run.ts
+ * runScan), which runs it here or on the worker pool (scheduler.ts, pool.ts).
+ */
 import { forEachSnpBlock } from '../io/snp-blocks.js';
 import { gemmFast } from '../stats/kernels/gemm.js';
 import { BlockFitter, type Gemm, type ScanRow, type SnpInfo } from './fit-block.js';
@@ -82,11 +87,11 @@ export function rotateBlock(gemm: Gemm, ut: Float64Array, n: number, xRaw: Float
 }
 
 /**
- * Test the QC-passing SNPs in this thread: decode a block, rotate all its genotype columns with one
- * matrix product (X^T U: each row becomes U^T x), fit each SNP (fit-block.ts). Blocks are delivered
- * in file order. The worker pool (pool.ts) runs the same steps on several threads.
+ * Test SNPs [from, to) of prep.tested in this thread: decode a block, rotate all its genotype
+ * columns with one matrix product (X^T U: each row becomes U^T x), fit each SNP (fit-block.ts).
+ * Blocks are delivered in file order. The worker pool (pool.ts) runs the same steps on several threads.
  */
-export function runScan(prep: PreparedScan, opts: ScanOptions, gemm: Gemm = gemmFast): ScanSkips {
+export function scanBlocksHere(prep: PreparedScan, opts: ScanOptions, gemm: Gemm = gemmFast): ScanSkips {
   const { n, u, tested, settings } = prep;
   const fitter = new BlockFitter(prep, settings.model, settings.method, gemm);
   const cols = fitter.columnsPerSnp;

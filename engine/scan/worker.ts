@@ -4,6 +4,7 @@
  * fits every SNP (fit-block.ts) and posts the rows back.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { serializeError, type ThreadError } from '../io/thread-errors.js';
 import { createKernels, type WasmMemory } from '../stats/kernels/wasm-loader.js';
 import type { MlFit } from '../stats/lmm/model.js';
 import type { FitMethod } from '../stats/lmm/fit.js';
@@ -57,7 +58,8 @@ export interface BlockResult {
 export interface WorkerFailure {
   type: 'error';
   id: number;
-  message: string;
+  /** The error, revived by the pool with its type and message (io/thread-errors.ts). */
+  error: ThreadError;
 }
 
 const init = workerData as WorkerInit;
@@ -71,13 +73,20 @@ const xRaw = arena.alloc(init.blockSize * cols * n);
 const xRot = arena.alloc(init.blockSize * cols * n);
 const work = arena.alloc(init.blockSize * cols * n);
 let fitter: BlockFitter | undefined;
+let basisError: unknown;
 
 parentPort!.on('message', (job: BasisJob | BlockJob) => {
   if (job.type === 'basis') {
-    fitter = new BlockFitter({ n, s: job.s, yStar: job.yStar, wStar: job.wStar, nullFit: job.nullFit }, init.model, job.method, arena.gemm);
+    try {
+      fitter = new BlockFitter({ n, s: job.s, yStar: job.yStar, wStar: job.wStar, nullFit: job.nullFit }, init.model, job.method, arena.gemm);
+    } catch (e) {
+      // Reported with the first block (the pool waits for blocks, not for the basis).
+      basisError = e;
+    }
     return;
   }
   try {
+    if (basisError !== undefined) throw basisError;
     if (!fitter) throw new Error('block before basis');
     const count = job.info.length;
     for (let b = 0; b < count; b++) {
@@ -91,7 +100,7 @@ parentPort!.on('message', (job: BasisJob | BlockJob) => {
     const msg: BlockResult = { type: 'rows', id: job.id, rows: data, collinear };
     parentPort!.postMessage(msg, [data.buffer as ArrayBuffer]);
   } catch (e) {
-    const msg: WorkerFailure = { type: 'error', id: job.id, message: (e as Error).stack ?? String(e) };
+    const msg: WorkerFailure = { type: 'error', id: job.id, error: serializeError(e) };
     parentPort!.postMessage(msg);
   }
 });

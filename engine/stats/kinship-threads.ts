@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { reviveError, type ThreadError } from '../io/thread-errors.js';
 import { workerScriptBeside } from './worker-script.js';
 import { decodeSnp, type BedFile } from '../io/plink.js';
 import { forEachSnpBlock } from '../io/snp-blocks.js';
@@ -39,6 +40,17 @@ export interface KinshipWorkerInit {
   maxBlock: number;
   /** Row panels [i0, i1) of K this worker computes (columns 0..i1: the lower triangle and the diagonal block). */
   panels: [number, number][];
+  /** Where the worker posts its error (a ThreadError) before raising FAILED; read synchronously. */
+  errors: MessagePort;
+}
+
+/**
+ * How long the main thread waits for a block without any worker finishing it before it gives up:
+ * a worker that fails says so at once (FAILED and its error), so this only bounds a worker that
+ * vanished without a word (its thread killed). Generous next to the slowest block seen.
+ */
+function blockDeadlineMs(slowestMs: number): number {
+  return Math.max(120_000, 20 * slowestMs);
 }
 
 const PAGE = 65536;
@@ -130,9 +142,15 @@ export function computeKinshipThreaded(
   const memory = new WA.Memory({ initial: pages, maximum: pages, shared: true });
   const ctrl = new Int32Array(memory.buffer, ctrlPtr, CTRL.SIZE);
   const panels = assignPanels(nAll, threads);
+  const errorPorts: MessagePort[] = [];
   const workers = packs.map((packPtr, w) => {
-    const init: KinshipWorkerInit = { memory, kernel, packPtr, ctrlPtr, kPtr, slots, nAll, maxBlock: block, panels: panels[w]! };
-    const worker = new Worker(script, { workerData: init });
+    const channel = new MessageChannel();
+    errorPorts.push(channel.port1);
+    const init: KinshipWorkerInit = { memory, kernel, packPtr, ctrlPtr, kPtr, slots, nAll, maxBlock: block, panels: panels[w]!, errors: channel.port2 };
+    const worker = new Worker(script, { workerData: init, transferList: [channel.port2] });
+    // Failures come through the control block and the error ports (the main thread waits in
+    // Atomics.wait and sees no events); an 'error' event must still have a listener.
+    worker.on('error', () => undefined);
     worker.unref();
     return worker;
   });
@@ -141,6 +159,15 @@ export function computeKinshipThreaded(
     Atomics.add(ctrl, CTRL.GEN, 1);
     Atomics.notify(ctrl, CTRL.GEN);
     for (const w of workers) void w.terminate();
+    for (const port of errorPorts) port.close();
+  };
+  /** The first error a worker posted, as this thread's error. */
+  const workerError = (): Error => {
+    for (const port of errorPorts) {
+      const m = receiveMessageOnPort(port);
+      if (m) return reviveError(m.message as ThreadError, 'a kinship worker thread');
+    }
+    return new Error('a kinship worker thread failed (no error was reported)');
   };
 
   const buffer = memory.buffer;
@@ -158,21 +185,34 @@ export function computeKinshipThreaded(
   const awaitWorkers = (): boolean => {
     const deadline = Date.now() + 20000;
     while (Atomics.load(ctrl, CTRL.READY) < threads) {
+      // A worker that could not start (it raises FAILED): fall back to this thread.
+      if (Atomics.load(ctrl, CTRL.FAILED)) return false;
       const seen = Atomics.load(ctrl, CTRL.READY);
       if (Date.now() > deadline) return false;
       Atomics.wait(ctrl, CTRL.READY, seen, 100);
     }
-    return true;
+    return !Atomics.load(ctrl, CTRL.FAILED);
   };
+  let slowest = 0;
   const waitDone = (): void => {
     if (!busy) return;
-    for (;;) {
+    const started = Date.now();
+    let last = started;
+    let seen = Atomics.load(ctrl, CTRL.DONE);
+    while (seen < threads) {
+      if (Atomics.load(ctrl, CTRL.FAILED)) break;
+      Atomics.wait(ctrl, CTRL.DONE, seen, 1000);
       const d = Atomics.load(ctrl, CTRL.DONE);
-      if (d >= threads) break;
-      Atomics.wait(ctrl, CTRL.DONE, d, 1000);
+      const now = Date.now();
+      if (d !== seen) last = now;
+      else if (now - last > blockDeadlineMs(slowest)) {
+        throw new Error(`a kinship worker thread did not finish its block in ${Math.round((now - started) / 1000)} s (its thread may have been stopped)`);
+      }
+      seen = d;
     }
     busy = false;
-    if (Atomics.load(ctrl, CTRL.FAILED)) throw new Error('a kinship worker thread failed (see kinship-worker.ts)');
+    slowest = Math.max(slowest, Date.now() - started);
+    if (Atomics.load(ctrl, CTRL.FAILED)) throw workerError();
   };
   class WorkersUnavailable extends Error {}
   const start = (b: number): void => {

@@ -6,34 +6,53 @@
  * it synchronously.
  */
 import { workerData } from 'node:worker_threads';
+import { serializeError } from '../io/thread-errors.js';
 import { createKernels, type WasmMemory } from './kernels/wasm-loader.js';
 import { CTRL, type KinshipSlot, type KinshipWorkerInit } from './kinship-threads.js';
 
 const init = workerData as KinshipWorkerInit & { memory: WasmMemory };
-const k = createKernels({ memory: init.memory, shared: true, packPtr: init.packPtr });
 const ctrl = new Int32Array(init.memory.buffer, init.ctrlPtr, CTRL.SIZE);
 const { nAll, maxBlock, kPtr } = init;
 
-Atomics.add(ctrl, CTRL.READY, 1);
-Atomics.notify(ctrl, CTRL.READY);
-let gen = 0;
-for (;;) {
-  Atomics.wait(ctrl, CTRL.GEN, gen);
-  gen = Atomics.load(ctrl, CTRL.GEN);
-  if (Atomics.load(ctrl, CTRL.QUIT)) break;
-  const slot = init.slots[Atomics.load(ctrl, CTRL.SLOT)]!;
-  const b = Atomics.load(ctrl, CTRL.B);
-  try {
-    addBlock(slot, b);
-  } catch {
-    // Reported through the control block: the main thread is blocked in Atomics.wait and sees no events.
-    Atomics.store(ctrl, CTRL.FAILED, 1);
-  }
-  Atomics.add(ctrl, CTRL.DONE, 1);
+/**
+ * Reported through the control block and the error port: the main thread is blocked in
+ * Atomics.wait and sees no events, but it reads the port synchronously once it sees FAILED.
+ */
+function failed(e: unknown): void {
+  init.errors.postMessage(serializeError(e));
+  Atomics.store(ctrl, CTRL.FAILED, 1);
+  Atomics.notify(ctrl, CTRL.READY);
   Atomics.notify(ctrl, CTRL.DONE);
 }
 
-function addBlock(slot: KinshipSlot, b: number): void {
+let k: ReturnType<typeof createKernels> | undefined;
+try {
+  k = createKernels({ memory: init.memory, shared: true, packPtr: init.packPtr });
+} catch (e) {
+  failed(e);
+}
+if (k) {
+  Atomics.add(ctrl, CTRL.READY, 1);
+  Atomics.notify(ctrl, CTRL.READY);
+  let gen = 0;
+  for (;;) {
+    Atomics.wait(ctrl, CTRL.GEN, gen);
+    gen = Atomics.load(ctrl, CTRL.GEN);
+    if (Atomics.load(ctrl, CTRL.QUIT)) break;
+    const slot = init.slots[Atomics.load(ctrl, CTRL.SLOT)]!;
+    const b = Atomics.load(ctrl, CTRL.B);
+    try {
+      addBlock(k, slot, b);
+    } catch (e) {
+      failed(e);
+    }
+    Atomics.add(ctrl, CTRL.DONE, 1);
+    Atomics.notify(ctrl, CTRL.DONE);
+  }
+}
+init.errors.close();
+
+function addBlock(k: ReturnType<typeof createKernels>, slot: KinshipSlot, b: number): void {
   if (init.kernel === 'int16') {
     for (const [i0, i1] of init.panels) {
       k.exports.kin_i16_rows(i0, i1, nAll, b, slot.g, maxBlock, kPtr, nAll, k.packPtr);

@@ -9,8 +9,10 @@ import { basename, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import { InputError } from '../io/errors.js';
 import { openPlink, plinkPrefix, type Bim, type BedFile, type Fam, type PlinkSet } from '../io/plink.js';
+import { allByteMasks, countPacked, emptyCounts } from '../qc/snps.js';
 import { blobToF64, blobToI32, deflate, inflate, nowIso, toBlob } from './codec.js';
 import { hashFile, insertSourceFile, sourceFiles, type SourceFile } from './files.js';
+import { storeSnpCounts } from './snp-stats.js';
 
 /** SNPs per genotype BLOB. */
 export const DEFAULT_BLOCK_SNPS = 1024;
@@ -86,7 +88,8 @@ function contentHash(bed: SourceFile, bim: SourceFile, fam: SourceFile): string 
 
 /**
  * Import a PLINK set (once: a set whose .bed, .bim and .fam have the same SHA-256 as an imported one
- * returns that dataset). One transaction: a crash mid-import leaves nothing behind.
+ * returns that dataset), with its per-SNP genotype counts (snp-stats.ts). One transaction: a crash
+ * mid-import leaves nothing behind.
  */
 export function importDataset(db: Database.Database, prefixOrFile: string, opts: ImportDatasetOptions = {}): { id: number; created: boolean } {
   const prefix = resolve(plinkPrefix(prefixOrFile));
@@ -137,7 +140,10 @@ export function importDataset(db: Database.Database, prefixOrFile: string, opts:
       }
       db.prepare('INSERT INTO snp_arrays (dataset_id, chr_names, chr_code, pos) VALUES (?, ?, ?, ?)').run(id, JSON.stringify(chrNames), toBlob(chrCode), toBlob(b.pos));
 
-      // Genotypes: the .bed body in blocks, hashed again as read so a file changed meanwhile is caught.
+      // Genotypes: the .bed body in blocks, hashed again as read so a file changed meanwhile is caught,
+      // and counted per SNP over all individuals (for the QC preview).
+      const masks = allByteMasks(n);
+      const counts = emptyCounts(n, m);
       const insBlock = db.prepare('INSERT INTO genotype_blocks (dataset_id, block, data) VALUES (?, ?, ?)');
       const h = createHash('sha256').update(Uint8Array.of(0x6c, 0x1b, 0x01));
       const buf = new Uint8Array(blockSnps * bf.bytesPerSnp);
@@ -146,6 +152,7 @@ export function importDataset(db: Database.Database, prefixOrFile: string, opts:
         const bytes = buf.subarray(0, count * bf.bytesPerSnp);
         bf.readPacked(start, count, bytes);
         h.update(bytes);
+        countPacked(bytes, count, bf.bytesPerSnp, masks, counts, start);
         insBlock.run(id, blk, codec === 'zlib' ? deflate(bytes) : Buffer.from(bytes));
         opts.progress?.('import', start + count, m);
       }
@@ -156,6 +163,7 @@ export function importDataset(db: Database.Database, prefixOrFile: string, opts:
           'Make sure nothing writes the PLINK files while they are imported, then import again',
         );
       }
+      storeSnpCounts(db, id, counts);
       return id;
     })();
     return { id, created: true };

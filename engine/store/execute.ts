@@ -1,5 +1,5 @@
 /**
- * Running a scan into a project: prepare from the project's own copies of the inputs (and its cached
+ * Running a scan into a project, through the one scan entry (engine/scan/run.ts runScan): prepare from the project's own copies of the inputs (and its cached
  * kinship / eigendecomposition), then scan from the run's committed position, committing every
  * block with the run's progress in one transaction. The same code starts and resumes a run, so a
  * resumed run's rows are those an uninterrupted run gives: the same prepared model, the same block
@@ -8,15 +8,13 @@
 import type Database from 'better-sqlite3';
 import { availableParallelism } from 'node:os';
 import { InputError } from '../io/errors.js';
-import { prepareScan, type PreparedScan, type Progress, type ScanInputs } from '../scan/prepare.js';
+import type { Progress, ScanInputs } from '../scan/prepare.js';
 import { lambdaGc } from '../scan/results.js';
-import { summarise, type ScanSummary } from '../scan/run.js';
-import { ScanPool, selectionPoolSpec } from '../scan/pool.js';
-import { scheduleScan } from '../scan/scheduler.js';
+import { runScan, summarise, type ScanSummary } from '../scan/run.js';
 import { ProjectCache, type CacheActivity } from './cache.js';
 import { loadPlink } from './datasets.js';
 import { loadMatrix } from './matrices.js';
-import { allLnP, ResultWriter } from './results.js';
+import { allLnP, flagCounts, ResultWriter } from './results.js';
 import { addLog, beginSession, endSession, getRun, runSpec, setPrepared, type NullFitRecord, type RunInfo, type RunSpec } from './runs.js';
 import { loadSheet } from './sheets.js';
 import { VERSION } from '../version.js';
@@ -40,10 +38,16 @@ export interface ExecuteResult {
 
 /** The scan inputs of a run, all from the project (nothing is read from the source files). */
 export function projectInputs(db: Database.Database, spec: RunSpec): ScanInputs {
-  const inputs: ScanInputs = { plink: loadPlink(db, spec.datasetId), pheno: loadSheet(db, spec.phenoSheetId) };
-  if (spec.covarSheetId !== undefined) inputs.covar = loadSheet(db, spec.covarSheetId);
-  if (spec.matrixId !== undefined) inputs.kinship = loadMatrix(db, spec.matrixId);
-  return inputs;
+  const plink = loadPlink(db, spec.datasetId);
+  try {
+    const inputs: ScanInputs = { plink, pheno: loadSheet(db, spec.phenoSheetId) };
+    if (spec.covarSheetId !== undefined) inputs.covar = loadSheet(db, spec.covarSheetId);
+    if (spec.matrixId !== undefined) inputs.kinship = loadMatrix(db, spec.matrixId);
+    return inputs;
+  } catch (e) {
+    plink.bed.close();
+    throw e;
+  }
 }
 
 function nullFitRecord(summary: ScanSummary): NullFitRecord {
@@ -66,63 +70,51 @@ export async function executeRun(db: Database.Database, runId: number, opts: Exe
   if (before.done > 0 && before.softwareVersion !== VERSION) {
     addLog(db, runId, 'warn', `the first ${before.done} tested SNPs were computed by kinscan ${before.softwareVersion}, the rest by kinscan ${VERSION}`);
   }
-  let prep: PreparedScan | undefined;
   const cache = new ProjectCache(db, spec.datasetId, true);
   const threads = opts.threads ?? availableParallelism();
-  // The scan's workers start once the individuals are known, and boot during the kinship and eigendecomposition.
-  let pool: ScanPool | undefined;
+  const prevTimings = before.timings ?? {};
   try {
-    const inputs = projectInputs(db, spec);
-    try {
-      prep = prepareScan(spec.settings, opts.progress, inputs, cache, threads, (sel) => {
-        if (threads > 1) pool = ScanPool.start({ ...selectionPoolSpec(spec.settings, sel, threads), blockSize: spec.blockSize });
-      });
-    } catch (e) {
-      inputs.plink.bed.close();
-      throw e;
-    }
-    const p = prep;
-    const total = p.tested.length;
-    if (before.total !== null && before.total !== total) {
-      throw new InputError(
-        `run ${runId} tested ${before.total} SNPs before, but preparing it again gives ${total}`,
-        { file: db.name },
-        'The run cannot be resumed with this version of Kinscan; start a new run with the same settings',
-      );
-    }
-    const prevTimings = before.timings ?? {};
-    setPrepared(db, runId, total, p.n, { ...p.timings, scan: prevTimings['scan'] ?? 0 });
-    const a = cache.activity;
-    const cacheNote =
-      a.eigenHits > 0
-        ? 'eigendecomposition from the project cache'
-        : `${a.kinshipHits > 0 ? 'kinship from the project cache' : 'kinship computed'}, eigendecomposition computed`;
-    addLog(db, runId, 'info', `prepared: ${p.n} individuals analysed, ${total} SNPs to test; ${cacheNote}; null logl ${p.nullFit.logl.toFixed(6)}`);
-
     const writer = new ResultWriter(db, runId);
-    opts.onScanStart?.();
-    const tScan = performance.now();
-    // Stop on a block boundary, so a resumed run has the same blocks as an uninterrupted one.
-    const stopAt = opts.stopAt !== undefined ? Math.min(Math.ceil(opts.stopAt / spec.blockSize) * spec.blockSize, total) : undefined;
-    await scheduleScan(p, {
-      from: before.done,
-      ...(stopAt !== undefined ? { to: stopAt } : {}),
-      blockSize: spec.blockSize,
+    let total = 0;
+    const outcome = await runScan({
+      settings: spec.settings,
+      inputs: projectInputs(db, spec),
+      cache,
       threads,
-      ...(pool ? { pool } : {}),
+      blockSize: spec.blockSize,
+      from: before.done,
+      // Stop on a block boundary, so a resumed run has the same blocks as an uninterrupted one.
+      ...(opts.stopAt !== undefined ? { to: Math.ceil(opts.stopAt / spec.blockSize) * spec.blockSize } : {}),
+      ...(opts.progress ? { progress: opts.progress } : {}),
       ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
-      onBlock: (rows, pr) => {
-        writer.commit(rows, pr.done);
-        opts.progress?.('scan', pr.done, pr.total);
+      onPrepared: (p) => {
+        total = p.tested.length;
+        if (before.total !== null && before.total !== total) {
+          throw new InputError(
+            `run ${runId} tested ${before.total} SNPs before, but preparing it again gives ${total}`,
+            { file: db.name },
+            'The run cannot be resumed with this version of Kinscan; start a new run with the same settings',
+          );
+        }
+        setPrepared(db, runId, total, p.n, { ...p.timings, scan: prevTimings['scan'] ?? 0 });
+        const a = cache.activity;
+        const cacheNote =
+          a.eigenHits > 0
+            ? 'eigendecomposition from the project cache'
+            : `${a.kinshipHits > 0 ? 'kinship from the project cache' : 'kinship computed'}, eigendecomposition computed`;
+        addLog(db, runId, 'info', `prepared: ${p.n} individuals analysed, ${total} SNPs to test; ${cacheNote}; null logl ${p.nullFit.logl.toFixed(6)}`);
       },
+      ...(opts.onScanStart ? { onScanStart: opts.onScanStart } : {}),
+      onBlock: (rows, pr) => writer.commit(rows, pr.done),
     });
-    p.timings['scan'] = (prevTimings['scan'] ?? 0) + (performance.now() - tScan) / 1000;
+    const p = outcome.prep;
+    p.timings['scan'] = (prevTimings['scan'] ?? 0) + (p.timings['scan'] ?? 0);
 
     const now = getRun(db, runId);
     const complete = now.done === total;
     const lnps = allLnP(db, runId);
     const wall = (performance.now() - t0) / 1000;
-    const summary = summarise(p, { collinear: now.done - now.rows }, lambdaGc(lnps), now.rows, complete, now.wallSeconds + wall);
+    const summary = summarise(p, { collinear: now.done - now.rows }, lambdaGc(lnps), now.rows, complete, now.wallSeconds + wall, flagCounts(db, runId));
     db.transaction(() => {
       db.prepare('UPDATE runs SET summary = ?, lambda_gc = ?, null_fit = ?, timings = ? WHERE id = ?').run(
         JSON.stringify(summary),
@@ -141,8 +133,5 @@ export async function executeRun(db: Database.Database, runId: number, opts: Exe
       // The database itself failed (disk full...): the run is found 'running' on the next open and marked interrupted.
     }
     throw e;
-  } finally {
-    await pool?.close();
-    prep?.plink.bed.close();
   }
 }

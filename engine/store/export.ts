@@ -6,14 +6,11 @@ import { writeFileSync } from 'node:fs';
 import { writeTextFile } from '../io/atomic-write.js';
 import type Database from 'better-sqlite3';
 import { formatRow, RESULT_HEADER } from '../scan/results.js';
-import type { ScanSummary } from '../scan/run.js';
+import { summaryPath, type ScanSummary } from '../scan/run.js';
 import { loadBim } from './datasets.js';
 import { readRows } from './results.js';
 
-/** Where scanToFiles puts the summary of OUT. */
-export function summaryPath(out: string): string {
-  return out.replace(/\.(tsv|txt)$/i, '') + '.summary.json';
-}
+export { summaryPath };
 
 /** Write the TSV of a run's stored rows to `out` (through a temporary file, renamed when complete). Returns the rows written. */
 export function writeRunTsv(db: Database.Database, runId: number, datasetId: number, out: string): number {

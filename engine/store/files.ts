@@ -27,6 +27,7 @@ export function hashFile(path: string, role: SourceFile['role']): SourceFile {
   }
   try {
     const st = fstatSync(fd);
+    if (!st.isFile()) throw new InputError(st.isDirectory() ? 'is a folder, not a file' : 'is not a regular file', { file: path }, 'Choose a file');
     const h = createHash('sha256');
     const buf = Buffer.allocUnsafe(CHUNK);
     let pos = 0;

@@ -31,3 +31,15 @@ export function loadMatrix(db: Database.Database, id: number): SquareMatrix {
   if (!data) throw new InputError(`the kinship matrix ${r.name} is incomplete`, { file: db.name }, 'Restore the project from a backup copy, or import the matrix into a new project');
   return { n: r.n, data };
 }
+
+export interface MatrixInfo {
+  id: number;
+  name: string;
+  path: string;
+  n: number;
+  importedAt: string;
+}
+
+export function listMatrices(db: Database.Database): MatrixInfo[] {
+  return db.prepare('SELECT id, name, path, n, imported_at AS importedAt FROM matrices ORDER BY id').all() as MatrixInfo[];
+}

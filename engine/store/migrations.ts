@@ -4,8 +4,11 @@
  * Released migrations are never edited; a change of layout is a new entry at the end.
  */
 import type Database from 'better-sqlite3';
+import { countGenotypes } from '../qc/snps.js';
 import { toBlob } from './codec.js';
+import { openDatasetBed } from './datasets.js';
 import { SCHEMA_V1, SCHEMA_V1_VERSION } from './schema.js';
+import { SNP_COUNTS_SCHEMA, storeSnpCounts } from './snp-stats.js';
 
 export interface Migration {
   version: number;
@@ -50,6 +53,30 @@ CREATE TABLE result_blocks (
         }
         flush();
       }
+    },
+  },
+  {
+    version: 3,
+    description: 'snp_counts: per-SNP genotype counts over all individuals of each dataset, for the QC preview',
+    up(db) {
+      db.exec(SNP_COUNTS_SCHEMA);
+      // Datasets imported before version 3: counted from their genotype BLOBs (the import counts them from then on).
+      for (const id of db.prepare('SELECT id FROM datasets ORDER BY id').pluck().all() as number[]) {
+        const bed = openDatasetBed(db, id);
+        try {
+          storeSnpCounts(db, id, countGenotypes(bed, Int32Array.from({ length: bed.nSamples }, (_, i) => i)));
+        } finally {
+          bed.close();
+        }
+      }
+    },
+  },
+  {
+    version: 4,
+    description: "results.flag: '' or why a SNP's fit is not to be trusted ('below-null', 'not-converged')",
+    up(db) {
+      // Rows written before version 4 were not checked: they keep an empty flag.
+      db.exec("ALTER TABLE results ADD COLUMN flag TEXT NOT NULL DEFAULT ''");
     },
   },
 ];

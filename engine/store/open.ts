@@ -2,6 +2,12 @@
  * Opening a project file: identity and version checks, integrity check, pragmas (WAL, foreign keys,
  * full sync), the writer lock and the owner record, forward migrations. Every problem is an
  * InputError naming the file and what to do.
+ *
+ * A read-only open writes nothing, anywhere: no lock, no owner row, no migration (a file of an
+ * older layout is refused with what to do), no marking of interrupted runs, no checkpoint. A writer
+ * leaves the file in rollback-journal mode when it closes (WAL again when the next writer opens),
+ * so a reader of a closed project opens no -wal and -shm files either; a reader that looks while a
+ * writer works shares the writer's.
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -177,10 +183,12 @@ function openReadonly(path: string, opts: OpenOptions): OpenedDatabase {
     }
     if (version === 0) throw notAProject(path, 'an empty database');
     if (version < SCHEMA_VERSION) {
-      // Upgrade once with a writer, then look again.
-      db.close();
-      openWriter(path, { ...opts, readonly: false, create: false }).close();
-      return openReadonly(path, opts);
+      // Reading never writes: the upgrade is a writer's (any command that changes the project).
+      throw new InputError(
+        `was written by an older Kinscan (project layout version ${version}; this Kinscan ${VERSION} writes version ${SCHEMA_VERSION}) and is opened read-only here, so it is not upgraded`,
+        { file: path },
+        `Open it once for writing to upgrade it (e.g. kinscan compact --project ${path} --keep-cache), then read it`,
+      );
     }
     const full = opts.check === 'full';
     if (opts.check !== 'none') runCheck(db, path, full);
@@ -193,10 +201,7 @@ function openReadonly(path: string, opts: OpenOptions): OpenedDatabase {
       uncleanClose: owner !== undefined && ownerAlive(owner) === false,
       migrated: [],
       checked: opts.check === 'none' ? 'none' : full ? 'integrity_check' : 'quick_check',
-      close: () => {
-        db.close();
-        tidyAfterReader(path);
-      },
+      close: () => db.close(),
     };
   } catch (e) {
     if (db.open) db.close();
@@ -277,6 +282,7 @@ function openWriter(path: string, opts: OpenOptions): OpenedDatabase {
           if (conn.open) {
             conn.prepare('DELETE FROM owner WHERE id = 1').run();
             conn.pragma('optimize');
+            leaveWal(conn);
             conn.close();
           }
         } finally {
@@ -292,23 +298,16 @@ function openWriter(path: string, opts: OpenOptions): OpenedDatabase {
 }
 
 /**
- * A read-only connection cannot remove the -wal and -shm files when it closes, as the last
- * connection of a writer does. When no writer has the project, open and close a writing connection
- * so they go and the project is one file again. (Other readers keep them alive: SQLite checks.)
+ * Back to rollback-journal mode before the last close (checkpointing the log into the file), so
+ * that a reader of the closed project opens no -wal and -shm files. With a reader still looking
+ * the switch is refused at once (busy): the files stay until the next writer, which is harmless.
  */
-function tidyAfterReader(path: string): void {
-  if (!existsSync(`${path}-wal`) && !existsSync(`${path}-shm`)) return;
-  let lock: WriterLock | undefined;
+function leaveWal(conn: Database.Database): void {
   try {
-    lock = WriterLock.tryAcquire(path);
-    if (!lock) return;
-    const db = new Database(path, { timeout: 0 });
-    db.prepare('SELECT count(*) FROM sqlite_master').get(); // open the WAL, so closing checkpoints and removes it
-    db.close();
+    conn.pragma('busy_timeout = 0');
+    conn.pragma('journal_mode = DELETE');
   } catch {
-    // A read-only folder or medium: the files stay, which is harmless.
-  } finally {
-    lock?.release();
+    // SQLITE_BUSY: another connection has the project open.
   }
 }
 

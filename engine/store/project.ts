@@ -7,6 +7,9 @@
  *   const id = p.createRun({ ...DEFAULT_SETTINGS, bfile, pheno, trait: 'trait1' });
  *   await p.runScan(id);                 // or p.resumeRun(id) after a stop, crash or kill
  *   p.exportRun(id, 'trait1.tsv');       // byte-identical to scanToFiles' TSV
+ *
+ * runScan and resumeRun run the scan through the one scan entry (engine/scan/run.ts runScan, by way
+ * of execute.ts), as the CLI's file route does.
  *   p.close();
  */
 import { statSync } from 'node:fs';
@@ -15,22 +18,24 @@ import { InputError } from '../io/errors.js';
 import { requireColumns, type Sheet } from '../io/sheet.js';
 import type { ScanSummary } from '../scan/run.js';
 import { DEFAULT_BLOCK } from '../scan/scan.js';
-import type { ScanSettings } from '../scan/settings.js';
+import { scanSettingsSchema, type ScanSettings } from '../scan/settings.js';
 import { cacheStats, pruneCache, type CacheStats } from './cache.js';
 import { getDataset, importDataset, listDatasets, loadSnpArrays, type DatasetInfo, type ImportDatasetOptions, type SnpArrays } from './datasets.js';
 import { executeRun, type ExecuteOptions, type ExecuteResult } from './execute.js';
 import { summaryPath, writeRunTsv, writeSummary } from './export.js';
 import { ownerAlive, type OwnerInfo } from './lock.js';
-import { importMatrix } from './matrices.js';
+import { importMatrix, listMatrices, type MatrixInfo } from './matrices.js';
 import { openDatabase, sqliteProblem, type OpenedDatabase, type OpenOptions } from './open.js';
 import {
   compareRuns,
+  hitsPage,
   manhattan,
   manhattanChunks,
   region,
   snpDetails,
   topHits,
   type Hit,
+  type HitsPageQuery,
   type ManhattanChunk,
   type ManhattanSeries,
   type RegionResult,
@@ -38,7 +43,7 @@ import {
   type SnpDetails,
   type SnpQuery,
 } from './queries.js';
-import { createRun, getRun, listRuns, markInterrupted, runLog, runSessions, runSummary, type RunInfo, type RunLogLine, type RunSession, type RunSpec } from './runs.js';
+import { cancelQueuedRun, createRun, deleteRun, getRun, listRuns, markInterrupted, runLog, runSessions, runSummary, type RunInfo, type RunLogLine, type RunSession, type RunSpec } from './runs.js';
 import { getSheet, importSheet, listSheets, loadSheet, type SheetInfo } from './sheets.js';
 
 export { SCHEMA_VERSION } from './migrations.js';
@@ -135,6 +140,10 @@ export class Project {
     return listSheets(this.db);
   }
 
+  matrices(): MatrixInfo[] {
+    return listMatrices(this.db);
+  }
+
   sheet(id: number): SheetInfo {
     return getSheet(this.db, id);
   }
@@ -214,7 +223,13 @@ export class Project {
 
     const ds = getDataset(db, datasetId);
     const ph = getSheet(db, phenoSheetId);
-    const recorded: ScanSettings = { ...settings, bfile: settings.bfile || ds.prefix, pheno: settings.pheno || ph.path };
+    // Recorded as the one settings schema reads it back (engine/store/runs.ts).
+    const checked = scanSettingsSchema.safeParse({ ...settings, bfile: settings.bfile || ds.prefix, pheno: settings.pheno || ph.path });
+    if (!checked.success) {
+      const issue = checked.error.issues[0]!;
+      throw new InputError(`cannot record a run with these settings (${issue.path.join('.') || 'settings'}: ${issue.message})`, { file: this.path }, 'Correct the setting named and start the run again');
+    }
+    const recorded: ScanSettings = checked.data;
     const spec: RunSpec = {
       settings: recorded,
       datasetId,
@@ -250,6 +265,19 @@ export class Project {
   /** Record and run a scan (createRun + runScan). */
   async scan(settings: ScanSettings, opts: ExecuteOptions = {}, inputs: RunInputs = {}): Promise<ExecuteResult> {
     return this.runScan(this.createRun(settings, inputs), opts);
+  }
+
+  /** A queued run that is not to start: it becomes 'cancelled' (resumable). */
+  cancelQueuedRun(runId: number): void {
+    this.writable('cancelQueuedRun');
+    this.guard(() => cancelQueuedRun(this.db, runId));
+  }
+
+  /** Delete a run and its results; a running one is refused. */
+  deleteRun(runId: number): void {
+    this.writable('deleteRun');
+    if (this.active.has(runId)) throw new InputError(`run ${runId} is running now`, { file: this.path }, 'Stop it first, then delete it');
+    this.guard(() => deleteRun(this.db, runId));
   }
 
   /** The run's status as seen now: in a read-only view, a run still marked running whose writer is gone shows as interrupted. */
@@ -309,6 +337,11 @@ export class Project {
 
   topHits(runId: number, n = 100): Hit[] {
     return topHits(this.db, runId, n);
+  }
+
+  /** A page of a run's rows, sorted and filtered, with the count the filter keeps. */
+  hitsPage(runId: number, q: HitsPageQuery): { total: number; rows: Hit[] } {
+    return hitsPage(this.db, runId, q);
   }
 
   manhattan(runId: number): ManhattanSeries {
@@ -382,4 +415,4 @@ export class Project {
 }
 
 export { summaryPath };
-export type { DatasetInfo, ExecuteOptions, ExecuteResult, Hit, ManhattanChunk, ManhattanSeries, RegionResult, RunComparison, RunInfo, RunLogLine, RunSession, SheetInfo, SnpDetails, SnpQuery, SnpArrays };
+export type { DatasetInfo, ExecuteOptions, ExecuteResult, Hit, HitsPageQuery, ManhattanChunk, MatrixInfo, ManhattanSeries, RegionResult, RunComparison, RunInfo, RunLogLine, RunSession, SheetInfo, SnpDetails, SnpQuery, SnpArrays };

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { InputError } from '../io/errors.js';
 import type { ScanRow } from '../scan/scan.js';
 import type { SnpArrays } from './datasets.js';
-import { readBlocks, rowFromRaw, type RawRow } from './results.js';
+import { RAW_ROW_FIELDS, readBlocks, rowFromRaw, type RawRow } from './results.js';
 import { getRun, type RunInfo } from './runs.js';
 
 export interface SnpInfo {
@@ -32,12 +32,13 @@ export interface Hit extends ScanRow {
   negLog10P: number;
 }
 
-const R_COLS = 'r.snp, r.af, r.n_miss, r.df, r.beta_a, r.se_a, r.beta_d, r.se_d, r.logl_h1, r.delta_h1, r.lrt, r.lnp';
+const R_COLS = 'r.snp, r.af, r.n_miss, r.df, r.beta_a, r.se_a, r.beta_d, r.se_d, r.logl_h1, r.delta_h1, r.lrt, r.lnp, r.flag';
 const S_COLS = 's.chr, s.rs, s.pos, s.allele1, s.allele0';
 
 function hitFromRaw(r: [...RawRow, string, string, number, string, string]): Hit {
-  const row = rowFromRaw(r.slice(0, 12) as RawRow);
-  return { ...row, chr: r[12], rs: r[13], pos: r[14], allele1: r[15], allele0: r[16], negLog10P: -row.lnP / Math.LN10 };
+  const row = rowFromRaw(r.slice(0, RAW_ROW_FIELDS) as RawRow);
+  const [chr, rs, pos, allele1, allele0] = r.slice(RAW_ROW_FIELDS) as [string, string, number, string, string];
+  return { ...row, chr, rs, pos, allele1, allele0, negLog10P: -row.lnP / Math.LN10 };
 }
 
 function datasetOf(db: Database.Database, runId: number): number {
@@ -255,4 +256,49 @@ export function compareRuns(db: Database.Database, runIds: number[], top = 20): 
     betaA: beta.map(pick),
     seA: se.map(pick),
   };
+}
+
+export type HitSort = 'p' | 'position' | 'beta' | 'af' | 'rs';
+
+export interface HitsPageQuery {
+  sort: HitSort;
+  order: 'asc' | 'desc';
+  /** Only rows with p below this. */
+  pBelow?: number;
+  /** Only rows on this chromosome. */
+  chr?: string;
+  offset: number;
+  limit: number;
+}
+
+/** ORDER BY column of each sort (position: the dataset's .bim order; ties by SNP index in the same direction). */
+const SORT_COLUMN: Record<HitSort, string> = { p: 'r.lnp', position: 'r.snp', beta: 'r.beta_a', af: 'r.af', rs: 's.rs' };
+
+/** A page of a run's result rows, sorted and filtered, with the count of rows the filter keeps. */
+export function hitsPage(db: Database.Database, runId: number, q: HitsPageQuery): { total: number; rows: Hit[] } {
+  const ds = datasetOf(db, runId);
+  const where = ['r.run_id = ?'];
+  const args: (number | string)[] = [runId];
+  if (q.pBelow !== undefined) {
+    where.push('r.lnp < ?');
+    args.push(Math.log(q.pBelow));
+  }
+  if (q.chr !== undefined) {
+    where.push('s.chr = ?');
+    args.push(q.chr);
+  }
+  const join = 'FROM results r JOIN snps s ON s.dataset_id = ? AND s.idx = r.snp';
+  const cond = where.join(' AND ');
+  const total = (
+    q.chr === undefined
+      ? db.prepare(`SELECT count(*) FROM results r WHERE ${cond}`).pluck().get(...args)
+      : db.prepare(`SELECT count(*) ${join} WHERE ${cond}`).pluck().get(ds, ...args)
+  ) as number;
+  const dir = q.order === 'desc' ? 'DESC' : 'ASC';
+  const order = q.sort === 'position' ? `r.snp ${dir}` : `${SORT_COLUMN[q.sort]} ${dir}, r.snp ${dir}`;
+  const rows = db
+    .prepare(`SELECT ${R_COLS}, ${S_COLS} ${join} WHERE ${cond} ORDER BY ${order} LIMIT ? OFFSET ?`)
+    .raw()
+    .all(ds, ...args, Math.max(0, Math.floor(q.limit)), Math.max(0, Math.floor(q.offset))) as [...RawRow, string, string, number, string, string][];
+  return { total, rows: rows.map(hitFromRaw) };
 }

@@ -6,12 +6,16 @@
  * and ln p as packed BLOBs (result_blocks) for the Manhattan series.
  */
 import type Database from 'better-sqlite3';
+import type { ScanFlag } from '../scan/fit-block.js';
+import type { FlagCounts } from '../scan/run.js';
 import type { ScanRow } from '../scan/scan.js';
 import { blobToF64, blobToI32, nowIso, num, toBlob } from './codec.js';
 
-const ROW_COLS = 'snp, af, n_miss, df, beta_a, se_a, beta_d, se_d, logl_h1, delta_h1, lrt, lnp';
+const ROW_COLS = 'snp, af, n_miss, df, beta_a, se_a, beta_d, se_d, logl_h1, delta_h1, lrt, lnp, flag';
 
-export type RawRow = [number, number | null, number, number, number | null, number | null, number | null, number | null, number | null, number | null, number | null, number | null];
+/** A results row as SQLite returns ROW_COLS (ROW_FIELDS values). */
+export type RawRow = [number, number | null, number, number, number | null, number | null, number | null, number | null, number | null, number | null, number | null, number | null, string];
+export const RAW_ROW_FIELDS = 13;
 
 export function rowFromRaw(r: RawRow): ScanRow {
   return {
@@ -27,6 +31,7 @@ export function rowFromRaw(r: RawRow): ScanRow {
     deltaH1: num(r[9]),
     lrt: num(r[10]),
     lnP: num(r[11]),
+    flag: r[12] as ScanFlag,
   };
 }
 
@@ -41,7 +46,7 @@ export class ResultWriter {
     private readonly db: Database.Database,
     readonly runId: number,
   ) {
-    this.insRow = db.prepare(`INSERT INTO results (run_id, ${ROW_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insRow = db.prepare(`INSERT INTO results (run_id, ${ROW_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.insBlock = db.prepare('INSERT INTO result_blocks (run_id, first_snp, n, snps, lnp) VALUES (?, ?, ?, ?, ?)');
     this.progress = db.prepare('UPDATE runs SET done = ?, n_rows = n_rows + ?, updated_at = ? WHERE id = ? AND done < ?');
     this.commitTx = db.transaction((rows: ScanRow[], done: number) => {
@@ -51,7 +56,7 @@ export class ResultWriter {
       const lnp = new Float64Array(rows.length);
       for (let k = 0; k < rows.length; k++) {
         const r = rows[k]!;
-        this.insRow.run(runId, r.snp, r.af, r.nMiss, r.df, r.betaA, r.seA, r.betaD, r.seD, r.loglH1, r.deltaH1, r.lrt, r.lnP);
+        this.insRow.run(runId, r.snp, r.af, r.nMiss, r.df, r.betaA, r.seA, r.betaD, r.seD, r.loglH1, r.deltaH1, r.lrt, r.lnP, r.flag);
         snps[k] = r.snp;
         lnp[k] = r.lnP;
       }
@@ -98,4 +103,14 @@ export function allLnP(db: Database.Database, runId: number): Float64Array {
     k += b.lnp.length;
   }
   return out;
+}
+
+/** The flagged rows of a run, counted as the summary reports them. */
+export function flagCounts(db: Database.Database, runId: number): FlagCounts {
+  const r = db
+    .prepare(
+      "SELECT count(*) AS flagged, coalesce(sum(flag LIKE '%below-null%'), 0) AS belowNull, coalesce(sum(flag LIKE '%not-converged%'), 0) AS notConverged FROM results WHERE run_id = ? AND flag <> ''",
+    )
+    .get(runId) as FlagCounts;
+  return { flagged: r.flagged, belowNull: r.belowNull, notConverged: r.notConverged };
 }

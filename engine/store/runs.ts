@@ -9,9 +9,10 @@
  */
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
+import { z } from 'zod';
 import { InputError } from '../io/errors.js';
 import type { ScanSummary } from '../scan/run.js';
-import type { ScanSettings } from '../scan/settings.js';
+import { scanSettingsSchema, type ScanSettings } from '../scan/settings.js';
 import { VERSION } from '../version.js';
 import { nowIso } from './codec.js';
 
@@ -26,6 +27,42 @@ export interface RunSpec {
   matrixId?: number;
   /** Tested SNPs per block (each block is one transaction); fixed for the life of the run. */
   blockSize: number;
+}
+
+/** A run's recorded spec, as stored in runs.settings (JSON), checked with the one settings schema. */
+const runSpecSchema = z
+  .object({
+    settings: scanSettingsSchema,
+    datasetId: z.number().int().positive(),
+    phenoSheetId: z.number().int().positive(),
+    covarSheetId: z.number().int().positive().optional(),
+    matrixId: z.number().int().positive().optional(),
+    blockSize: z.number().int().positive(),
+  })
+  .strict();
+
+/** Parse a run's recorded spec; a damaged record is an InputError naming the project and the run. */
+function parseSpec(db: Database.Database, id: number, json: string): RunSpec {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (e) {
+    throw damagedRun(db, id, `not JSON: ${(e as Error).message}`);
+  }
+  const r = runSpecSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw damagedRun(db, id, `${issue.path.join('.') || 'the record'}: ${issue.message}`);
+  }
+  return r.data;
+}
+
+function damagedRun(db: Database.Database, id: number, detail: string): InputError {
+  return new InputError(
+    `the recorded settings of run ${id} are damaged (${detail})`,
+    { file: db.name },
+    'Start a new run with the settings you want; the other runs of the project are not affected',
+  );
 }
 
 export interface NullFitRecord {
@@ -115,8 +152,8 @@ interface RunRowDb {
 const RUN_COLS =
   'id, dataset_id, pheno_sheet_id, covar_sheet_id, matrix_id, trait, model, method, settings, software_version, status, created_at, started_at, finished_at, updated_at, total, done, n_rows, analysed, wall_seconds, timings, null_fit, lambda_gc, error';
 
-function toInfo(r: RunRowDb): RunInfo {
-  const spec = JSON.parse(r.settings) as RunSpec;
+function toInfo(db: Database.Database, r: RunRowDb): RunInfo {
+  const spec = parseSpec(db, r.id, r.settings);
   return {
     id: r.id,
     status: r.status,
@@ -172,7 +209,7 @@ export function createRun(db: Database.Database, spec: RunSpec): number {
 export function runSpec(db: Database.Database, id: number): RunSpec {
   const s = db.prepare('SELECT settings FROM runs WHERE id = ?').pluck().get(id) as string | undefined;
   if (s === undefined) throw noSuchRun(db, id);
-  return JSON.parse(s) as RunSpec;
+  return parseSpec(db, id, s);
 }
 
 export function noSuchRun(db: Database.Database, id: number): InputError {
@@ -182,11 +219,11 @@ export function noSuchRun(db: Database.Database, id: number): InputError {
 export function getRun(db: Database.Database, id: number): RunInfo {
   const r = db.prepare(`SELECT ${RUN_COLS} FROM runs WHERE id = ?`).get(id) as RunRowDb | undefined;
   if (!r) throw noSuchRun(db, id);
-  return toInfo(r);
+  return toInfo(db, r);
 }
 
 export function listRuns(db: Database.Database): RunInfo[] {
-  return (db.prepare(`SELECT ${RUN_COLS} FROM runs ORDER BY id`).all() as RunRowDb[]).map(toInfo);
+  return (db.prepare(`SELECT ${RUN_COLS} FROM runs ORDER BY id`).all() as RunRowDb[]).map((r) => toInfo(db, r));
 }
 
 export function runSummary(db: Database.Database, id: number): ScanSummary | undefined {
@@ -282,5 +319,24 @@ export function markInterrupted(db: Database.Database): number[] {
       addLog(db, id, 'warn', `interrupted after ${r.done} of ${r.total ?? '?'} tested SNPs (the process ended without closing the run); resume it to finish`);
     }
     return ids;
+  })();
+}
+
+/** A queued run that will not start after all: it becomes 'cancelled' (and can be resumed like any cancelled run). */
+export function cancelQueuedRun(db: Database.Database, runId: number): void {
+  db.transaction(() => {
+    const r = getRun(db, runId);
+    if (r.status !== 'queued') throw new Error(`cancelQueuedRun: run ${runId} is ${r.status}, not queued`);
+    db.prepare("UPDATE runs SET status = 'cancelled', updated_at = ? WHERE id = ?").run(nowIso(), runId);
+    addLog(db, runId, 'warn', 'cancelled before it started');
+  })();
+}
+
+/** Delete a run with its sessions, log and results (the caller makes sure it is not running). */
+export function deleteRun(db: Database.Database, runId: number): void {
+  db.transaction(() => {
+    getRun(db, runId);
+    // Results, blocks, sessions and log lines go with it (ON DELETE CASCADE).
+    db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
   })();
 }

@@ -24,6 +24,9 @@
  *                   indexed by (run_id, snp) and (run_id, lnp)
  *   result_blocks   (v2) per committed block: the SNP indices (Int32) and ln p (Float64) as BLOBs,
  *                   for the Manhattan series
+ *   snp_counts      (v3) per dataset: per-SNP genotype counts over all its individuals as Int32 BLOBs
+ *                   (hom1 = two copies of allele 1, het, missing), for the QC preview
+ *   results.flag    (v4) '' or why the SNP's fit is not to be trusted: 'below-null', 'not-converged'
  */
 
 /** Identifies a Kinscan project among SQLite files: 'KNSC'. */

@@ -1,39 +1,36 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simulateGenotypes, simulateTraits, writeSimulation } from '../../bench/simulate.js';
+import { openPlink } from '../../engine/io/plink.js';
 import { workerScript } from '../../engine/scan/pool.js';
-import { prepareScan } from '../../engine/scan/prepare.js';
 import { formatRow } from '../../engine/scan/results.js';
+import { runScan } from '../../engine/scan/run.js';
 import type { ScanRow } from '../../engine/scan/scan.js';
-import { scheduleScan, type RateProgress } from '../../engine/scan/scheduler.js';
 import { DEFAULT_SETTINGS, type ScanSettings } from '../../engine/scan/settings.js';
+import { collectScan } from '../helpers/scan.js';
 import { tempDir } from '../helpers/tmp.js';
 
-describe('scan scheduler: worker threads sharing genotypes and eigenvectors', () => {
+describe('the scan on worker threads sharing genotypes and eigenvectors (through the one scan entry)', () => {
   const dir = tempDir();
   const prefix = join(dir, 'sim');
   const sim = simulateGenotypes({ n: 300, m: 3000, seed: 3, missing: 0.01 });
   writeSimulation(prefix, sim, { names: ['t'], values: simulateTraits(sim, [{ name: 't', polygenic: { snps: 100, variance: 1 }, noise: 1, additive: [[5, 0.5]] }], 4) });
   const settings: ScanSettings = { ...DEFAULT_SETTINGS, bfile: prefix, pheno: `${prefix}.pheno.csv`, trait: 't' };
-
-  const collect = async (threads: number, extra: { shouldStop?: () => boolean; blockSize?: number } = {}) => {
-    const prep = prepareScan(settings);
-    const rows: ScanRow[] = [];
-    const progress: RateProgress[] = [];
-    const skips = await scheduleScan(prep, { threads, ...extra, onBlock: (r, p) => (rows.push(...r), progress.push(p)) });
-    prep.plink.bed.close();
-    return { rows, progress, skips, text: rows.map((r) => formatRow(r, prep.plink.bim)).join('\n'), tested: prep.tested.length };
-  };
+  const plink = openPlink(prefix);
+  const bim = plink.bim;
+  plink.bed.close();
+  const text = (rows: ScanRow[]): string => rows.map((r) => formatRow(r, bim)).join('\n');
 
   it('the worker script is built (npm test builds dist/ first)', () => {
     expect(workerScript()).toBeDefined();
   });
 
   it('gives byte-identical results on 1 and 2 threads, in file order, with progress', async () => {
-    const one = await collect(1);
-    const two = await collect(2, { blockSize: 64 });
-    expect(two.rows.length).toBe(one.tested);
-    expect(two.text).toBe(one.text);
+    const one = await collectScan(settings, { threads: 1 });
+    const two = await collectScan(settings, { threads: 2, blockSize: 64 });
+    expect(one.outcome.complete).toBe(true);
+    expect(two.rows.length + two.outcome.skips.collinear).toBe(one.outcome.prep.tested.length);
+    expect(text(two.rows)).toBe(text(one.rows));
     const snps = two.rows.map((r) => r.snp);
     expect(snps).toEqual([...snps].sort((a, b) => a - b));
     const last = two.progress.at(-1)!;
@@ -45,9 +42,9 @@ describe('scan scheduler: worker threads sharing genotypes and eigenvectors', ()
 
   it('stops soon after shouldStop turns true, delivering a contiguous prefix', async () => {
     let blocks = 0;
-    const prep = prepareScan(settings);
     const rows: ScanRow[] = [];
-    await scheduleScan(prep, {
+    const outcome = await runScan({
+      settings,
       threads: 2,
       blockSize: 32,
       shouldStop: () => blocks >= 3,
@@ -56,11 +53,21 @@ describe('scan scheduler: worker threads sharing genotypes and eigenvectors', ()
         rows.push(...r);
       },
     });
-    prep.plink.bed.close();
     expect(blocks).toBeGreaterThanOrEqual(3);
     expect(blocks).toBeLessThanOrEqual(3 + 2 * 2); // at most the blocks already in flight: two per worker
-    expect(rows.length).toBeLessThan(prep.tested.length);
-    const full = await collect(1);
+    expect(outcome.complete).toBe(false);
+    expect(outcome.done).toBe(blocks * 32);
+    expect(rows.length).toBeLessThan(outcome.prep.tested.length);
+    const full = await collectScan(settings, { threads: 1 });
     expect(rows.map((r) => r.snp)).toEqual(full.rows.slice(0, rows.length).map((r) => r.snp));
+  }, 120_000);
+
+  it('runs from a position to a position, as a resumed run does', async () => {
+    const full = await collectScan(settings, { threads: 2, blockSize: 100 });
+    const part = await collectScan(settings, { threads: 2, blockSize: 100, from: 300, to: 700 });
+    expect(part.outcome.done).toBe(700);
+    const tested = full.outcome.prep.tested;
+    const inRange = new Set(Array.from(tested.subarray(300, 700)));
+    expect(text(part.rows)).toBe(text(full.rows.filter((r) => inRange.has(r.snp))));
   }, 120_000);
 });

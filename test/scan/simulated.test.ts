@@ -2,11 +2,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simulateGenotypes, simulateTraits, writeSimulation } from '../../bench/simulate.js';
-import { prepareScan } from '../../engine/scan/prepare.js';
 import { lambdaGc } from '../../engine/scan/results.js';
 import { scanToFiles } from '../../engine/scan/run.js';
-import { runScan, type ScanRow } from '../../engine/scan/scan.js';
+import type { ScanRow } from '../../engine/scan/scan.js';
 import { DEFAULT_SETTINGS, type ScanSettings } from '../../engine/scan/settings.js';
+import { collectScan, MemoryCache } from '../helpers/scan.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -34,16 +34,12 @@ describe('2-df scan on simulated data with known truth', () => {
   writeSimulation(prefix, sim, { names: ['null1', 'null2', 'null3', 'null4', 'causal'], values: traits });
   const base: ScanSettings = { ...DEFAULT_SETTINGS, bfile: prefix, pheno: `${prefix}.pheno.csv`, trait: 'causal' };
 
-  const scan = (settings: ScanSettings): ScanRow[] => {
-    const prep = prepareScan(settings);
-    const rows: ScanRow[] = [];
-    runScan(prep, { onBlock: (r) => rows.push(...r) });
-    prep.plink.bed.close();
-    return rows;
-  };
+  // The traits share their individuals: one kinship and eigendecomposition for all of them.
+  const cache = new MemoryCache();
+  const scan = async (settings: ScanSettings): Promise<ScanRow[]> => (await collectScan(settings, { cache })).rows;
 
-  it('finds the additive and the purely dominant causal SNP, with their effects', () => {
-    const rows = scan(base);
+  it('finds the additive and the purely dominant causal SNP, with their effects', async () => {
+    const rows = await scan(base);
     const sorted = [...rows].sort((a, b) => a.lnP - b.lnP);
     const top2 = sorted.slice(0, 2).map((r) => r.snp).sort((a, b) => a - b);
     expect(top2).toEqual([ADD, DOM]);
@@ -57,17 +53,17 @@ describe('2-df scan on simulated data with known truth', () => {
     expect(Math.abs(dom.betaD - 0.55)).toBeLessThan(3 * dom.seD);
     expect(Math.abs(dom.betaA)).toBeLessThan(3 * dom.seA);
     // The additive-only model sees only the additive shadow of pure dominance: far weaker evidence.
-    const additive = scan({ ...base, model: 'additive' });
+    const additive = await scan({ ...base, model: 'additive' });
     const domAdd = additive.find((r) => r.snp === DOM)!;
     expect(domAdd.df).toBe(1);
     expect(domAdd.lnP / Math.LN10).toBeGreaterThan(dom.lnP / Math.LN10 + 5);
   }, 120_000);
 
-  it('is calibrated on null traits: lambda_GC of the 2-df test in [0.95, 1.05]', () => {
+  it('is calibrated on null traits: lambda_GC of the 2-df test in [0.95, 1.05]', async () => {
     const lnPs: number[] = [];
     const perTrait: number[] = [];
     for (const trait of ['null1', 'null2', 'null3', 'null4']) {
-      const rows = scan({ ...base, trait });
+      const rows = await scan({ ...base, trait });
       perTrait.push(lambdaGc(Float64Array.from(rows.map((r) => r.lnP))));
       lnPs.push(...rows.map((r) => r.lnP));
     }
@@ -80,9 +76,13 @@ describe('2-df scan on simulated data with known truth', () => {
     const out = join(dir, 'res.tsv');
     const summary = await scanToFiles({ ...base, trait: 'null4' }, out);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
-    expect(lines[0]!.split('\t').slice(0, 16)).toEqual(
-      'chr rs ps allele1 allele0 af n_miss df beta_a se_a beta_d se_d logl_h1 delta_h1 lrt p_lrt'.split(' '),
+    expect(lines[0]!.split('\t')).toEqual(
+      'chr rs ps allele1 allele0 af n_miss df beta_a se_a beta_d se_d logl_h1 delta_h1 lrt p_lrt neglog10_p flag'.split(' '),
     );
+    // A sound scan flags nothing: every row ends in an empty flag.
+    const untrimmed = readFileSync(out, 'utf8').split('\n').slice(1, -1);
+    expect(untrimmed.every((l) => l.split('\t').length === 18 && l.endsWith('\t'))).toBe(true);
+    expect(summary.snps.flagged).toBe(0);
     expect(lines.length - 1).toBe(summary.snps.tested);
     expect(summary.snps.total).toBe(5000);
     expect(summary.snps.tested + summary.snps.failedMaf + summary.snps.failedMissing + summary.snps.singleClass + summary.snps.collinearWithCovariates).toBe(5000);
@@ -94,7 +94,7 @@ describe('2-df scan on simulated data with known truth', () => {
     expect(onDisk.software.name).toBe('kinscan');
   }, 120_000);
 
-  it('fits covariates as fixed effects, skips a SNP collinear with them, and refuses collinear covariates', () => {
+  it('fits covariates as fixed effects, skips a SNP collinear with them, and refuses collinear covariates', async () => {
     // Covariates: subpopulation indicator, a random "age", and a copy of SNP 10's genotype (0/1/2).
     const cov = join(dir, 'cov.tsv');
     const lines = ['IID\tpop\tage\tsnp10\tpop2'];
@@ -103,23 +103,18 @@ describe('2-df scan on simulated data with known truth', () => {
       lines.push(`${sim.ids[i]}\t${sim.pop[i]}\t${(20 + ((i * 7919) % 37)).toFixed(1)}\t${g < 0 ? 'NA' : g}\t${2 * sim.pop[i]! + 1}`);
     }
     writeFileSync(cov, lines.join('\n') + '\n');
-    const withCov = prepareScan({ ...base, trait: 'null1', covar: cov, covarNames: ['pop', 'age'] });
-    const without = prepareScan({ ...base, trait: 'null1' });
+    const withCov = (await collectScan({ ...base, trait: 'null1', covar: cov, covarNames: ['pop', 'age'] }, { cache, to: 0 })).outcome.prep;
+    const without = (await collectScan({ ...base, trait: 'null1' }, { cache, to: 0 })).outcome.prep;
     expect(withCov.wStar.length).toBe(3);
     expect(withCov.nullFit.logl).toBeGreaterThan(without.nullFit.logl);
-    withCov.plink.bed.close();
-    without.plink.bed.close();
 
-    const prep = prepareScan({ ...base, trait: 'null1', covar: cov, covarNames: ['snp10'] });
-    const rows: ScanRow[] = [];
-    const skips = runScan(prep, { to: 20, onBlock: (r) => rows.push(...r) });
-    prep.plink.bed.close();
-    const tested10 = prep.tested.indexOf(9) >= 0;
+    const { rows, outcome } = await collectScan({ ...base, trait: 'null1', covar: cov, covarNames: ['snp10'] }, { cache, to: 20 });
+    const tested10 = outcome.prep.tested.indexOf(9) >= 0;
     expect(tested10).toBe(true);
     expect(rows.some((r) => r.snp === 9)).toBe(false);
-    expect(skips.collinear).toBe(1);
+    expect(outcome.skips.collinear).toBe(1);
 
-    expect(() => prepareScan({ ...base, trait: 'null1', covar: cov, covarNames: ['pop', 'pop2'] })).toThrow(
+    await expect(collectScan({ ...base, trait: 'null1', covar: cov, covarNames: ['pop', 'pop2'] }, { cache })).rejects.toThrow(
       /cov\.tsv: the covariate 'pop2' is a linear combination of the intercept and the covariates before it/,
     );
   }, 120_000);

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { BlockFitter } from '../../engine/scan/fit-block.js';
+import { gemmFast } from '../../engine/stats/kernels/gemm.js';
 import { emStep, EmWorkspace, marginalLogLikelihood, runEm, type EmState } from '../../engine/stats/lmm/em.js';
 import { fitModel } from '../../engine/stats/lmm/fit.js';
 import { ProfileLikelihood } from '../../engine/stats/lmm/profile.js';
@@ -85,7 +87,7 @@ describe('EM in the eigenbasis', () => {
   });
 });
 
-describe('maximum likelihood: fast route, EM and the exact optimiser agree', () => {
+describe("maximum likelihood: the scan's fast route, EM and the exact optimiser agree", () => {
   const cases = [
     { name: 'interior, h2 ~ 0.5', opts: { n: 120, seed: 21, sigmaA2: 1, sigmaE2: 1, snpEffect: 0.2 } },
     { name: 'interior, singular K (3 zero eigenvalues)', opts: { n: 120, seed: 22, sigmaA2: 1, sigmaE2: 0.8, zeroEigen: 3 } },
@@ -101,14 +103,11 @@ describe('maximum likelihood: fast route, EM and the exact optimiser agree', () 
       const boundaryStall = opts.sigmaE2 < 0.01;
       const prof = new ProfileLikelihood(c.model.s, 8);
       const p = c.model.x.length;
+      const kd = denseK(c.q, c.s);
       for (const model of [firstColumns(c.model, p - 2), c.model]) {
         const exact = fitModel(model, prof, { method: 'exact' });
-        const fast = fitModel(model, prof, { method: 'fast', warmDelta: 1 });
-        expect(fast.logl).toBeGreaterThan(exact.logl - 1e-6);
-        expect(exact.logl).toBeGreaterThan(fast.logl - 1e-6);
         // The reported fit is a real point of the likelihood: the dense formula at its parameters.
-        const kd = denseK(c.q, c.s);
-        expect(denseLogLik(kd, model === c.model ? c.x : c.x.slice(0, p - 2), c.y, fast.beta, fast.sigmaA2, fast.sigmaE2)).toBeCloseTo(fast.logl, 6);
+        expect(denseLogLik(kd, model === c.model ? c.x : c.x.slice(0, p - 2), c.y, exact.beta, exact.sigmaA2, exact.sigmaE2)).toBeCloseTo(exact.logl, 6);
         // Plain EM reaches the ML except where it stalls at a boundary (sigmaE2 -> 0); SQUAREM-accelerated
         // EM (the same EM map) reaches it everywhere.
         for (const method of boundaryStall ? (['squarem'] as const) : (['em', 'squarem'] as const)) {
@@ -122,6 +121,23 @@ describe('maximum likelihood: fast route, EM and the exact optimiser agree', () 
           expect(em.logl, method).toBeLessThan(exact.logl + 1e-6);
         }
       }
+      // The scan's fast route (engine/scan/fit-block.ts, what --method fast runs for each SNP): the
+      // SNP's two columns against the null model fitted as a scan fits it (exactly), one block of one SNP.
+      const nullModel = firstColumns(c.model, p - 2);
+      const nullFit = fitModel(nullModel, prof, { method: 'exact' });
+      const full = fitModel(c.model, prof, { method: 'exact' });
+      const fitter = new BlockFitter({ n: c.n, s: c.model.s, yStar: c.model.y, wStar: nullModel.x, nullFit }, 'add-dom', 'fast', gemmFast);
+      const xRot = new Float64Array(2 * c.n);
+      xRot.set(c.model.x[p - 2]!, 0);
+      xRot.set(c.model.x[p - 1]!, c.n);
+      const { rows } = fitter.fitBlock(xRot, [{ snp: 0, af: 0.5, nMiss: 0, classes: 3 }]);
+      const row = rows[0]!;
+      expect(row.df).toBe(2);
+      expect(row.loglH1).toBeGreaterThan(full.logl - 1e-6);
+      expect(full.logl).toBeGreaterThan(row.loglH1 - 1e-6);
+      expect(row.betaA).toBeCloseTo(full.beta[p - 2]!, 4);
+      expect(row.flag).toBe('');
+      expect(row.lrt).toBeCloseTo(2 * (full.logl - nullFit.logl), 5);
     });
   }
 

@@ -2,16 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { prepareScan } from '../../engine/scan/prepare.js';
+import { InputError } from '../../engine/io/errors.js';
 import { scanToFiles } from '../../engine/scan/run.js';
-import type { ScanRow } from '../../engine/scan/scan.js';
-import { scheduleScan } from '../../engine/scan/scheduler.js';
 import { importDataset } from '../../engine/store/datasets.js';
 import { createV1, MIGRATIONS, SCHEMA_VERSION } from '../../engine/store/migrations.js';
 import { Project } from '../../engine/store/project.js';
 import { createRun } from '../../engine/store/runs.js';
 import { APPLICATION_ID, SCHEMA_V1_VERSION } from '../../engine/store/schema.js';
 import { importSheet } from '../../engine/store/sheets.js';
+import { SNP_COUNTS_SCHEMA } from '../../engine/store/snp-stats.js';
+import { collectScan } from '../helpers/scan.js';
 import { tempDir } from '../helpers/tmp.js';
 import { settingsFor, simulatedSet } from './helpers.js';
 
@@ -46,13 +46,14 @@ describe('schema migrations', () => {
       createV1(db);
       db.prepare("INSERT INTO meta (key, value) VALUES ('created_by', 'kinscan 0.1.0')").run();
     })();
+    // Today's import also writes the per-SNP counts of version 3, which version 1 did not have.
+    db.exec(SNP_COUNTS_SCHEMA);
     const datasetId = importDataset(db, set.prefix).id;
+    db.exec('DROP TABLE snp_counts');
     const phenoSheetId = importSheet(db, set.pheno).id;
     const runId = createRun(db, { settings, datasetId, phenoSheetId, blockSize: 256 });
-    const prep = prepareScan(settings);
-    const rows: ScanRow[] = [];
-    await scheduleScan(prep, { onBlock: (r) => rows.push(...r) });
-    prep.plink.bed.close();
+    const { rows, outcome } = await collectScan(settings);
+    const prep = outcome.prep;
     const ins = db.prepare('INSERT INTO results (run_id, snp, af, n_miss, df, beta_a, se_a, beta_d, se_d, logl_h1, delta_h1, lrt, lnp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     db.transaction(() => {
       for (const r of rows) ins.run(runId, r.snp, r.af, r.nMiss, r.df, r.betaA, r.seA, r.betaD, r.seD, r.loglH1, r.deltaH1, r.lrt, r.lnP);
@@ -71,18 +72,29 @@ describe('schema migrations', () => {
     Project.open(fresh, { create: true }).close();
     expect(schemaOf(v1)).not.toEqual(schemaOf(fresh));
 
-    // A read-only open upgrades the file once, then reads it.
-    const r = Project.open(v1, { readonly: true });
-    expect(r.runs().map((x) => [x.id, x.status])).toEqual([[1, 'done']]);
-    r.close();
+    // A read-only open writes nothing, so it does not upgrade: it says how to.
+    const before = readFileSync(v1);
+    expect(() => Project.open(v1, { readonly: true })).toThrow(InputError);
+    expect(() => Project.open(v1, { readonly: true })).toThrow(/was written by an older Kinscan \(project layout version 1; .*\) and is opened read-only here, so it is not upgraded\. Open it once for writing to upgrade it/);
+    expect(readFileSync(v1).equals(before)).toBe(true);
+
+    // A writer upgrades it; then readers read it.
+    const w = Project.open(v1);
+    expect(w.migrated).toEqual(MIGRATIONS.map((m) => m.version));
+    w.close();
     const db = new Database(v1, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     db.close();
     expect(schemaOf(v1)).toEqual(schemaOf(fresh));
+    const r = Project.open(v1, { readonly: true });
+    expect(r.runs().map((x) => [x.id, x.status])).toEqual([[1, 'done']]);
+    r.close();
 
     const p = Project.open(v1);
     try {
       expect(p.migrated).toEqual([]);
+      // Rows written before version 4 carry an empty flag.
+      expect(p.db.prepare("SELECT count(*) FROM results WHERE flag <> ''").pluck().get()).toBe(0);
       // The backfilled blocks give the Manhattan series; the rows give the same TSV.
       const m = p.manhattan(1);
       const lnps = p.db.prepare('SELECT lnp FROM results WHERE run_id = 1 ORDER BY snp').pluck().all() as number[];

@@ -5,9 +5,9 @@
  * failed export leaves nothing half-written. Also the rule that an unfinished run is exported
  * only on request (--partial).
  */
-import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../../io/errors.js';
+import { plinkPaths, refuseOverwrite } from '../../io/output-guard.js';
 import { sourceFiles } from '../../store/files.js';
 import type { Project, RunInfo } from '../../store/project.js';
 
@@ -27,7 +27,7 @@ export function runInputPaths(project: Project, runId: number): string[] {
   }
   if (run.matrixId !== null) for (const f of sourceFiles(db, { matrix: run.matrixId })) add(f.path);
   const s = run.settings;
-  if (s.bfile) for (const ext of ['.bed', '.bim', '.fam']) add(s.bfile.replace(/\.(bed|bim|fam)$/i, '') + ext);
+  if (s.bfile) for (const f of plinkPaths(s.bfile)) add(f);
   add(s.pheno);
   add(s.covar);
   if (typeof s.kinship === 'object') add(s.kinship.file);
@@ -35,27 +35,9 @@ export function runInputPaths(project: Project, runId: number): string[] {
   return [...paths];
 }
 
-function sameFile(a: string, b: string): boolean {
-  if (resolve(a) === resolve(b)) return true;
-  try {
-    const sa = statSync(a);
-    const sb = statSync(b);
-    return sa.dev === sb.dev && sa.ino === sb.ino;
-  } catch {
-    return false;
-  }
-}
-
 /** Refuse to write `out` when it is one of the run's inputs or the project (also through a link). */
 export function refuseInputOverwrite(project: Project, runId: number, out: string): void {
-  const hit = runInputPaths(project, runId).find((p) => sameFile(out, p));
-  if (hit !== undefined) {
-    throw new InputError(
-      `is ${hit === resolve(out) ? '' : 'the same file as '}an input of run ${runId}${hit === resolve(out) ? '' : ` (${hit})`}, so writing it would destroy that input`,
-      { file: out },
-      'Choose another file name for the export',
-    );
-  }
+  refuseOverwrite(out, runInputPaths(project, runId), `run ${runId}`, 'Choose another file name for the export');
 }
 
 /** An unfinished run is exported only with `partial` (then the rows committed so far). */

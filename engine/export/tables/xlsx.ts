@@ -32,11 +32,11 @@ const EXCEL_MIN_POSITIVE = 2.2250738585072014e-308;
 /** Excel's longest cell text. */
 const EXCEL_MAX_TEXT = 32_767;
 
-const TEXT_COLUMNS = new Set<string>(['chr', 'rs', 'allele1', 'allele0', 'lead_rs', 'members']);
+const TEXT_COLUMNS = new Set<string>(['chr', 'rs', 'allele1', 'allele0', 'lead_rs', 'members', 'flag']);
 
-/** A TSV value as a cell: text columns as text; numbers as numbers when Excel can hold them, else as their text; NA empty. */
+/** A TSV value as a cell: text columns as text; numbers as numbers when Excel can hold them, else as their text; NA and '' empty. */
 export function tableCell(column: string, text: string): Cell {
-  if (text === 'NA') return null;
+  if (text === 'NA' || text === '') return null;
   if (TEXT_COLUMNS.has(column)) return text;
   const v = Number(text);
   if (!Number.isFinite(v) || text.trim() === '') return text;

@@ -1,14 +1,19 @@
 import { runEm, type EmState } from './em.js';
 import type { EigenModel, MlFit } from './model.js';
-import { DELTA_MIN_SINGULAR, exactMaximize, fastMaximize } from './optimise.js';
+import { DELTA_MIN_SINGULAR, exactMaximize } from './optimise.js';
 import { ProfileLikelihood } from './profile.js';
 
+/**
+ * How a scan fits its models: 'fast' is the per-SNP route of engine/scan/fit-block.ts (its null
+ * model is fitted 'exact'); the others fit every model here.
+ */
 export type FitMethod = 'fast' | 'em' | 'squarem' | 'exact';
 
+/** The methods fitModel runs: one model at a time. */
+export type ModelFitMethod = Exclude<FitMethod, 'fast'>;
+
 export interface FitOptions {
-  method: FitMethod;
-  /** Warm start: delta of a previous fit (the null model's). */
-  warmDelta?: number;
+  method: ModelFitMethod;
   /** EM: start values (b padded to the model's columns) and stopping rule. */
   emStart?: EmState;
   emTol?: number;
@@ -17,8 +22,6 @@ export interface FitOptions {
 
 /**
  * Maximum-likelihood fit of one model in the eigenbasis.
- * - 'fast': Newton on the profile likelihood in ln delta from the warm start, checked on a sparse
- *   grid and at both boundaries (optimise.ts).
  * - 'exact': dense grid + Brent + Newton + boundaries: the reference optimiser.
  * - 'em': the lecture's plain EM iterations (em.ts) from emStart, stopped on the change of l.
  * - 'squarem': the same EM map accelerated by SQUAREM; reaches boundary optima plain EM stalls short of.
@@ -27,10 +30,7 @@ export interface FitOptions {
 export function fitModel(model: EigenModel, prof: ProfileLikelihood, opts: FitOptions): MlFit {
   prof.bind(model);
   if (opts.method === 'em' || opts.method === 'squarem') return fitByEm(model, prof, opts);
-  const opt =
-    opts.method === 'exact'
-      ? exactMaximize(prof)
-      : fastMaximize(prof, opts.warmDelta !== undefined ? Math.log(opts.warmDelta) : 0);
+  const opt = exactMaximize(prof);
   const delta = Math.exp(opt.t);
   const est = prof.estimates(opt.where === 'sigmaA2=0' ? Infinity : delta);
   return {

@@ -141,8 +141,8 @@ function best(prof: ProfileLikelihood, interior: { t: number; logl: number }, tM
 /**
  * The exact optimiser: l on a dense grid of ln delta, every local maximum of the grid refined by
  * Brent and Newton, both boundaries evaluated exactly; the best of these. Slow (hundreds of
- * evaluations) and robust: used for the null model (once per phenotype), as the fallback of the
- * fast route, and as the reference in tests.
+ * evaluations) and robust: used for the null model (once per phenotype), for every model with
+ * --method exact, and as the reference the fast route (engine/scan/fit-block.ts) is tested against.
  */
 export function exactMaximize(prof: ProfileLikelihood, gridPoints = 400): ProfileOptimum {
   const { tMin, tMax } = searchBounds(prof);
@@ -169,45 +169,4 @@ export function exactMaximize(prof: ProfileLikelihood, gridPoints = 400): Profil
   }
   if (bestInterior.logl === -Infinity) bestInterior = { t: tMin, logl: ls[0]! };
   return best(prof, bestInterior, tMin, evals, true);
-}
-
-/** ln delta of the sparse safety grid of the fast route: delta = 1e-5 .. 1e5, one point a decade. */
-const SAFETY_GRID = Array.from({ length: 11 }, (_, k) => Math.log(10) * (k - 5));
-
-/**
- * The fast route: Newton from a warm start (the null model's delta), then a sparse grid of l over
- * delta = 1e-5..1e5 and both boundaries as a check that no other mode is higher; if one is, the
- * bracket around it is refined exactly. Lands on the same maximum as exactMaximize.
- */
-export function fastMaximize(prof: ProfileLikelihood, tStart: number): ProfileOptimum {
-  const { tMin, tMax } = searchBounds(prof);
-  const t0 = Number.isFinite(tStart) ? tStart : tStart > 0 ? Math.log(1e3) : tMin;
-  const nw = localMaximize(prof, t0, tMin, tMax);
-  let interior = { t: nw.t, logl: nw.logl };
-  let evals = nw.evaluations;
-  let converged = nw.converged;
-  let gridBest = -Infinity;
-  let gridK = -1;
-  const gl = new Float64Array(SAFETY_GRID.length);
-  for (let k = 0; k < SAFETY_GRID.length; k++) {
-    const t = SAFETY_GRID[k]!;
-    // With singular K the grid's lowest point (delta = 1e-5 = deltaMin) is not a candidate.
-    gl[k] = t < tMin || t > tMax || (!prof.kernelIsDefinite && t <= tMin + 1e-9) ? -Infinity : prof.evaluate(t, false);
-    if (gl[k]! > gridBest) {
-      gridBest = gl[k]!;
-      gridK = k;
-    }
-  }
-  evals += SAFETY_GRID.length;
-  if (!converged || gridBest > interior.logl + 1e-9) {
-    const a = Math.max(tMin, SAFETY_GRID[Math.max(0, gridK - 1)]!);
-    const b = Math.min(tMax, SAFETY_GRID[Math.min(SAFETY_GRID.length - 1, gridK + 1)]!);
-    const r = refine(prof, a, b, tMin, tMax);
-    evals += r.evaluations;
-    if (r.logl > interior.logl) {
-      interior = r;
-      converged = true;
-    }
-  }
-  return best(prof, interior, tMin, evals, converged);
 }
