@@ -14,7 +14,7 @@ import { clumpHits, peaksTsv } from '../engine/export/hits.js';
 import { GEMMA_HEADER } from '../engine/export/tables/index.js';
 import { Project } from '../engine/store/project.js';
 import { tempDir } from './helpers/tmp.js';
-import { settingsFor, simulatedSet, type SimSet } from './store/helpers.js';
+import { settingsFor, simulatedSet, type SimSet, recordAndScan } from './store/helpers.js';
 
 const cli = join(import.meta.dirname, '..', 'bin', 'kinscan.js');
 const dir = tempDir('kinscan-cli-export-');
@@ -30,7 +30,7 @@ function kinscan(...args: string[]): { code: number | null; stdout: string; stde
 beforeAll(async () => {
   set = simulatedSet(dir);
   const p = Project.open(projectPath, { create: true });
-  await p.scan(settingsFor(set, 't1', { model: 'add-dom' }));
+  await recordAndScan(p, settingsFor(set, 't1', { model: 'add-dom' }));
   p.exportRun(1, join(dir, 'reference.tsv'));
   p.close();
   tsv = readFileSync(join(dir, 'reference.tsv'), 'utf8').replace(/\n$/, '').split('\n').map((l) => l.split('\t'));

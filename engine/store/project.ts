@@ -43,7 +43,7 @@ import {
   type SnpDetails,
   type SnpQuery,
 } from './queries.js';
-import { cancelQueuedRun, createRun, deleteRun, getRun, listRuns, markInterrupted, runLog, runSessions, runSummary, type RunInfo, type RunLogLine, type RunSession, type RunSpec } from './runs.js';
+import { beginSession, cancelQueuedRun, createRun, deleteRun, endSession, getRun, listRuns, markInterrupted, runLog, runSessions, runSummary, type RunInfo, type RunLogLine, type RunSession, type RunSpec } from './runs.js';
 import { getSheet, importSheet, listSheets, loadSheet, type SheetInfo } from './sheets.js';
 
 export { SCHEMA_VERSION } from './migrations.js';
@@ -262,15 +262,24 @@ export class Project {
     return this.runScan(runId, opts);
   }
 
-  /** Record and run a scan (createRun + runScan). */
-  async scan(settings: ScanSettings, opts: ExecuteOptions = {}, inputs: RunInputs = {}): Promise<ExecuteResult> {
-    return this.runScan(this.createRun(settings, inputs), opts);
-  }
-
   /** A queued run that is not to start: it becomes 'cancelled' (resumable). */
   cancelQueuedRun(runId: number): void {
     this.writable('cancelQueuedRun');
     this.guard(() => cancelQueuedRun(this.db, runId));
+  }
+
+  /**
+   * A run that ends before its scan starts: cancelled, or failed while its preparation ran elsewhere
+   * (the service's worker thread). A queued run cancelled so is cancelled before it started; any
+   * other outcome is recorded as a session of its own, as a scan's would be.
+   */
+  endBeforeScan(runId: number, outcome: 'cancelled' | 'failed', error?: string): void {
+    this.writable('endBeforeScan');
+    if (this.active.has(runId)) throw new InputError(`run ${runId} is running now`, { file: this.path }, 'Wait for it to finish');
+    this.guard(() => {
+      if (outcome === 'cancelled' && getRun(this.db, runId).status === 'queued') return cancelQueuedRun(this.db, runId);
+      endSession(this.db, runId, beginSession(this.db, runId), outcome, 0, error);
+    });
   }
 
   /** Delete a run and its results; a running one is refused. */

@@ -16,6 +16,7 @@ import { selectSamples } from '../../engine/qc/samples.js';
 import { DEFAULT_SETTINGS } from '../../engine/scan/settings.js';
 import { Project } from '../../engine/store/project.js';
 import { tempDir } from '../helpers/tmp.js';
+import { recordAndScan } from '../store/helpers.js';
 
 const dir = tempDir('kinscan-hits-');
 const prefix = join(dir, 'sim');
@@ -74,7 +75,7 @@ beforeAll(async () => {
   w.close();
   writeFileSync(pheno, 'IID,t\n' + y.map((v, i) => `i${i},${v.toFixed(6)}`).join('\n') + '\n');
   project = Project.open(join(dir, 'sim.kinscan'), { create: true });
-  runId = (await project.scan({ ...DEFAULT_SETTINGS, bfile: prefix, pheno, trait: 't', model: 'additive' })).run.id;
+  runId = (await recordAndScan(project, { ...DEFAULT_SETTINGS, bfile: prefix, pheno, trait: 't', model: 'additive' })).run.id;
   return () => project.close();
 }, 60_000);
 

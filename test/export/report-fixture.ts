@@ -12,6 +12,7 @@ import { decodeSnp, openPlink } from '../../engine/io/plink.js';
 import { DEFAULT_SETTINGS, type ScanSettings } from '../../engine/scan/settings.js';
 import { computeKinship } from '../../engine/stats/kinship.js';
 import { Project } from '../../engine/store/project.js';
+import { recordAndScan } from '../store/helpers.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const MOUSE = join(ROOT, 'resources', 'example', 'mouse_hs1940');
@@ -83,9 +84,9 @@ export async function buildReportFixture(root: string, individuals = 500, snps =
   const projectPath = join(root, 'report.kinscan');
   const p = Project.open(projectPath, { create: true });
   try {
-    const plain = (await p.scan(settings.plain, { threads: 2 })).run.id;
-    const covar = (await p.scan(settings.covar, { threads: 2 })).run.id;
-    const file = (await p.scan(settings.file, { threads: 2 })).run.id;
+    const plain = (await recordAndScan(p, settings.plain, { threads: 2 })).run.id;
+    const covar = (await recordAndScan(p, settings.covar, { threads: 2 })).run.id;
+    const file = (await recordAndScan(p, settings.file, { threads: 2 })).run.id;
     return { dir, prefix, sheet, kinshipFile, projectPath, runs: { plain, covar, file }, settings };
   } finally {
     p.close();

@@ -17,6 +17,7 @@ import { DEFAULT_SETTINGS } from '../../engine/scan/settings.js';
 import { Project } from '../../engine/store/project.js';
 import { VERSION } from '../../engine/version.js';
 import { tempDir } from '../helpers/tmp.js';
+import { recordAndScan } from '../store/helpers.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const example = join(root, 'resources', 'example', 'mouse_hs1940');
@@ -32,7 +33,7 @@ beforeAll(async () => {
   for (const ext of ['.bed', '.bim', '.fam']) copyFileSync(example + ext, bfile + ext);
   copyFileSync(`${example}.pheno.csv`, pheno);
   project = Project.open(join(dir, 'mouse.kinscan'), { create: true });
-  const r = await project.scan({ ...DEFAULT_SETTINGS, bfile, pheno, trait: 'trait1', model: 'additive' });
+  const r = await recordAndScan(project, { ...DEFAULT_SETTINGS, bfile, pheno, trait: 'trait1', model: 'additive' });
   runId = r.run.id;
   project.exportRun(runId, join(dir, 'reference.tsv'));
   tsvLines = readFileSync(join(dir, 'reference.tsv'), 'utf8').replace(/\n$/, '').split('\n').map((l) => l.split('\t'));

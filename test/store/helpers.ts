@@ -2,6 +2,7 @@ import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simulateGenotypes, simulateTraits, writeSimulation } from '../../bench/simulate.js';
 import { DEFAULT_SETTINGS, type ScanSettings } from '../../engine/scan/settings.js';
+import type { ExecuteOptions, ExecuteResult, Project, RunInputs } from '../../engine/store/project.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const MOUSE = join(ROOT, 'resources', 'example', 'mouse_hs1940');
@@ -42,4 +43,14 @@ export function copySet(from: string, to: string, extras: string[] = []): void {
 
 export function settingsFor(set: { prefix: string; pheno: string }, trait: string, extra: Partial<ScanSettings> = {}): ScanSettings {
   return { ...DEFAULT_SETTINGS, bfile: set.prefix, pheno: set.pheno, trait, ...extra };
+}
+
+/** Record a run in the project and run it (what `kinscan scan --project` does: createRun, then runScan). */
+export async function recordAndScan(
+  project: Project,
+  settings: ScanSettings,
+  opts: ExecuteOptions = {},
+  inputs: RunInputs = {},
+): Promise<ExecuteResult> {
+  return project.runScan(project.createRun(settings, inputs), opts);
 }

@@ -8,7 +8,7 @@ import { Project } from '../../engine/store/project.js';
 import { qcPreview, type QcPreview } from '../../engine/store/qc-preview.js';
 import { loadSnpCounts } from '../../engine/store/snp-stats.js';
 import { tempDir } from '../helpers/tmp.js';
-import { MOUSE, settingsFor, simulatedSet } from './helpers.js';
+import { MOUSE, settingsFor, simulatedSet, recordAndScan } from './helpers.js';
 
 /** The counts a scan reports, in the preview's terms. */
 function fromSummary(s: ScanSummary): { snps: QcPreview['snps']; kept: number; matched: number; withTrait: number; missingCovariate: number } {
@@ -121,7 +121,7 @@ describe('QC preview: the counts a scan with the same settings reports', () => {
     ];
     for (const c of cases) {
       const settings = settingsFor(set, c.trait, { model: 'additive', maf: c.maf, maxMissing: c.maxMissing, ...(c.covar ? { covar: set.covar, covarNames: ['age'] } : {}) });
-      const { summary } = await p.scan(settings, { threads: 1 }, { datasetId, phenoSheetId: phenoId, ...(c.covar ? { covarSheetId: covarId } : {}) });
+      const { summary } = await recordAndScan(p, settings, { threads: 1 }, { datasetId, phenoSheetId: phenoId, ...(c.covar ? { covarSheetId: covarId } : {}) });
       const q = qcPreview(p.db, { datasetId, sheetId: phenoId, trait: c.trait, maf: c.maf, maxMissing: c.maxMissing, ...(c.covar ? { covarSheetId: covarId, covarNames: ['age'] } : {}) });
       expect(q.individuals).toBe('analysed');
       expect(fromPreview(q)).toEqual(fromSummary(summary));
@@ -170,7 +170,7 @@ describe('QC preview on mouse HS1940, trait 1', () => {
     const p = Project.open(join(dir, 'mouse.kinscan'), { create: true });
     try {
       const set = { prefix: MOUSE, pheno: `${MOUSE}.pheno.csv` };
-      const { summary } = await p.scan(settingsFor(set, 'trait1', { model: 'additive' }), { threads: 1 });
+      const { summary } = await recordAndScan(p, settingsFor(set, 'trait1', { model: 'additive' }), { threads: 1 });
       const run = p.runs()[0]!;
       const q = qcPreview(p.db, { datasetId: run.datasetId, sheetId: run.phenoSheetId, trait: 'trait1', maf: 0.01, maxMissing: 0.05 });
       expect(q.snps.kept).toBe(10768);

@@ -5,7 +5,7 @@ import type { ScanRow } from '../../engine/scan/scan.js';
 import { Project } from '../../engine/store/project.js';
 import { readRows } from '../../engine/store/results.js';
 import { tempDir } from '../helpers/tmp.js';
-import { settingsFor, simulatedSet } from './helpers.js';
+import { settingsFor, simulatedSet, recordAndScan } from './helpers.js';
 
 describe('queries on a run', () => {
   const dir = tempDir('kinscan-store-q-');
@@ -16,8 +16,8 @@ describe('queries on a run', () => {
 
   beforeAll(async () => {
     p = Project.open(join(dir, 'q.kinscan'), { create: true });
-    await p.scan(settingsFor(set, 't1', { model: 'additive' }));
-    await p.scan(settingsFor(set, 't2'));
+    await recordAndScan(p, settingsFor(set, 't1', { model: 'additive' }));
+    await recordAndScan(p, settingsFor(set, 't2'));
     for (const id of [1, 2]) rows[id] = [...readRows(p.db, id)];
     const plink = openPlink(set.prefix);
     bim = plink.bim;

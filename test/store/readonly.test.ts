@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { Project } from '../../engine/store/project.js';
 import { tempDir } from '../helpers/tmp.js';
-import { settingsFor, simulatedSet } from './helpers.js';
+import { settingsFor, simulatedSet, recordAndScan } from './helpers.js';
 
 describe('a read-only open', () => {
   const dir = tempDir('kinscan-store-ro-');
@@ -19,7 +19,7 @@ describe('a read-only open', () => {
   it('leaves the file byte for byte and its mtime as they were, and creates no other file', async () => {
     const path = join(dir, 'ro.kinscan');
     const w = Project.open(path, { create: true });
-    const done = (await w.scan(settingsFor(set, 't1', { model: 'additive' }), { threads: 1 })).run.id;
+    const done = (await recordAndScan(w, settingsFor(set, 't1', { model: 'additive' }), { threads: 1 })).run.id;
     const cut = w.createRun(settingsFor(set, 't2'));
     w.close();
     // The second run as a killed writer leaves it: 'running', with an owner whose process is gone.

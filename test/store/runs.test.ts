@@ -9,7 +9,7 @@ import { scanToFiles, type ScanSummary } from '../../engine/scan/run.js';
 import { computeKinship } from '../../engine/stats/kinship.js';
 import { Project } from '../../engine/store/project.js';
 import { tempDir } from '../helpers/tmp.js';
-import { copySet, ROOT, settingsFor, simulatedSet } from './helpers.js';
+import { copySet, ROOT, settingsFor, simulatedSet, recordAndScan } from './helpers.js';
 
 /** The summary without the numbers that differ from one execution to the next. */
 function stable(s: ScanSummary): Omit<ScanSummary, 'wall_seconds' | 'timings_seconds'> {
@@ -38,8 +38,8 @@ describe('runs in a project', () => {
   it('records a scan whose export is byte-identical to scanToFiles, with the same summary', async () => {
     const p = Project.open(join(dir, 'a.kinscan'), { create: true });
     try {
-      const a = await p.scan(settingsFor(set, 't1', { model: 'additive' }));
-      const b = await p.scan(settingsFor(set, 't2', { covar: set.covar, covarNames: ['age'] }));
+      const a = await recordAndScan(p, settingsFor(set, 't1', { model: 'additive' }));
+      const b = await recordAndScan(p, settingsFor(set, 't2', { covar: set.covar, covarNames: ['age'] }));
       for (const [res, name] of [
         [a, 't1-add'],
         [b, 't2-covar'],
@@ -69,15 +69,15 @@ describe('runs in a project', () => {
   it('reuses the cached eigendecomposition for a second run on the same individuals', async () => {
     const p = Project.open(join(dir, 'cache.kinscan'), { create: true });
     try {
-      const first = await p.scan(settingsFor(set, 't1', { model: 'additive' }));
+      const first = await recordAndScan(p, settingsFor(set, 't1', { model: 'additive' }));
       expect(first.cache).toEqual({ kinshipHits: 0, eigenHits: 0, kinshipStored: 1, eigenStored: 1 });
       expect(first.summary.timings_seconds).toHaveProperty('kinship');
-      const second = await p.scan(settingsFor(set, 't1', { model: 'add-dom', method: 'squarem' }));
+      const second = await recordAndScan(p, settingsFor(set, 't1', { model: 'add-dom', method: 'squarem' }));
       expect(second.cache).toEqual({ kinshipHits: 0, eigenHits: 1, kinshipStored: 0, eigenStored: 0 });
       expect(second.summary.timings_seconds).not.toHaveProperty('kinship');
       expect(p.runLog(second.run.id)[1]!.message).toMatch(/eigendecomposition from the project cache/);
       // The cached values are exact: a third run equal to the first gives byte-identical results.
-      const third = await p.scan(settingsFor(set, 't1', { model: 'additive' }));
+      const third = await recordAndScan(p, settingsFor(set, 't1', { model: 'additive' }));
       expect(third.cache.eigenHits).toBe(1);
       p.exportRun(third.run.id, join(dir, 'cache-3.tsv'));
       expect(read(join(dir, 'cache-3.tsv')).equals(read(ref['t1-add']!.tsv))).toBe(true);
@@ -175,7 +175,7 @@ describe('runs in a project', () => {
     try {
       const covar = join(dir, 'const.csv');
       writeFileSync(covar, 'IID,one\n' + Array.from({ length: 160 }, (_, i) => `ind${i + 1},1`).join('\n') + '\n');
-      const err = await p.scan(settingsFor(set, 't1', { covar, covarNames: ['one'] })).catch((e: unknown) => e);
+      const err = await recordAndScan(p, settingsFor(set, 't1', { covar, covarNames: ['one'] })).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(InputError);
       const [run] = p.runs();
       expect(run!.status).toBe('failed');
@@ -215,7 +215,7 @@ describe('runs in a project', () => {
       p.exportRun(id, join(dir, 'moved-k.tsv'));
       expect(read(join(dir, 'moved-k.tsv')).equals(read(refK))).toBe(true);
       // A new run with no paths: the project's dataset and the sheet that has the trait.
-      const res = await p.scan(settingsFor({ prefix: '', pheno: '' }, 't1', { model: 'additive' }));
+      const res = await recordAndScan(p, settingsFor({ prefix: '', pheno: '' }, 't1', { model: 'additive' }));
       p.exportRun(res.run.id, join(dir, 'moved-new.tsv'));
       expect(read(join(dir, 'moved-new.tsv')).equals(read(ref['t1-add']!.tsv))).toBe(true);
       expect(res.run.settings.bfile).toBe(prefix);
