@@ -170,34 +170,38 @@ export function selectScan(settings: ScanSettings, opened: ScanInputs): ScanSele
   return { plink, samples, snpStats, snpReport, include, tested };
 }
 
+/** The eigenbasis of a selection: s (eigenvalues below 1e-10 set to 0) and u = U^T, row-major n x n. */
+export interface Eigenbasis {
+  s: Float64Array;
+  u: Float64Array;
+}
+
+/** Subset a kinship over all genotyped individuals to the analysed ones, re-centre it and decompose it. */
+export function eigenOf(kinship: Float64Array, sel: ScanSelection, threads = 1, progress?: Progress): Eigenbasis {
+  const n = sel.samples.famIndex.length;
+  progress?.('eigen', 0, 1);
+  const kc = subsetAndCenter(kinship, sel.plink.fam.iid.length, sel.samples.famIndex);
+  const e = symEigenFast(kc, n, threads);
+  for (let i = 0; i < n; i++) if (e.values[i]! < EIGEN_ZERO) e.values[i] = 0;
+  progress?.('eigen', 1, 1);
+  return { s: e.values, u: e.vectorsT };
+}
+
 /**
- * From a kinship over all genotyped individuals (or a cached eigendecomposition): subset to the
- * analysed individuals, re-centre, decompose (eigenvalues below 1e-10 set to 0), rotate y and the
- * covariates, and fit the null model.
+ * From a kinship over all genotyped individuals (or an eigendecomposition): subset to the
+ * analysed individuals, re-centre, decompose (eigenOf), rotate y and the covariates, and fit the
+ * null model.
  */
 export function fitBasis(
   settings: ScanSettings,
   sel: ScanSelection,
-  source: { kinship: Float64Array } | { s: Float64Array; u: Float64Array },
+  source: { kinship: Float64Array } | Eigenbasis,
   threads = 1,
   progress?: Progress,
 ): TraitBasisFit {
-  const { samples, plink } = sel;
+  const { samples } = sel;
   const n = samples.famIndex.length;
-  let s: Float64Array;
-  let u: Float64Array;
-  if ('kinship' in source) {
-    progress?.('eigen', 0, 1);
-    const kc = subsetAndCenter(source.kinship, plink.fam.iid.length, samples.famIndex);
-    const e = symEigenFast(kc, n, threads);
-    for (let i = 0; i < n; i++) if (e.values[i]! < EIGEN_ZERO) e.values[i] = 0;
-    s = e.values;
-    u = e.vectorsT;
-    progress?.('eigen', 1, 1);
-  } else {
-    s = source.s;
-    u = source.u;
-  }
+  const { s, u } = 'kinship' in source ? eigenOf(source.kinship, sel, threads, progress) : source;
   let trace = 0;
   for (let i = 0; i < n; i++) trace += s[i]!;
   const ones = new Float64Array(n).fill(1);
@@ -242,6 +246,53 @@ export function readKinshipFile(file: string, fam: Fam, loaded?: SquareMatrix): 
   return km.data;
 }
 
+/** The cache keys of a selection's kinship and eigendecomposition (content hashes), with a kinship file's matrix. */
+export interface BasisKeys {
+  kinship: string;
+  eigen: string;
+  /** A `{ file }` kinship over all genotyped individuals, read (its key is the hash of its values). */
+  fileKinship?: Float64Array;
+}
+
+/** The cache keys of the kinship and eigendecomposition a scan of `sel` uses (`loaded`: a kinship file's matrix, already read). */
+export function basisKeys(settings: ScanSettings, sel: ScanSelection, loaded?: SquareMatrix): BasisKeys {
+  if (typeof settings.kinship === 'object') {
+    const fileKinship = readKinshipFile(settings.kinship.file, sel.plink.fam, loaded);
+    const kinship = sha256('file', fileKinship);
+    return { kinship, eigen: sha256('eigen', kinship, sel.samples.famIndex), fileKinship };
+  }
+  const kinship = sha256('kinship', settings.kinship, sel.include);
+  return { kinship, eigen: sha256('eigen', kinship, sel.samples.famIndex) };
+}
+
+/**
+ * The eigenbasis of a scan of `sel`: from the cache, or decomposed from the kinship (the file's,
+ * the cache's, or computed from the genotypes and stored in the cache) and stored in the cache.
+ * onKinship is called once the kinship is at hand, when it was needed (for timings).
+ */
+export function selectionEigen(
+  settings: ScanSettings,
+  sel: ScanSelection,
+  keys: BasisKeys,
+  cache: PrepareCache | undefined,
+  threads: number,
+  progress?: Progress,
+  onKinship?: () => void,
+): Eigenbasis {
+  const cached = cache?.getEigen(keys.eigen);
+  if (cached) return cached;
+  let kinship = keys.fileKinship ?? cache?.getKinship(keys.kinship);
+  if (!kinship) {
+    const kin = kinshipOf(sel.plink.bed, sel.include, settings.kinship as KinshipMode, threads, progress);
+    kinship = kin.data;
+    cache?.putKinship(keys.kinship, kin.data, kin.snps);
+  }
+  onKinship?.();
+  const eigen = eigenOf(kinship, sel, threads, progress);
+  cache?.putEigen(keys.eigen, eigen.s, eigen.u);
+  return eigen;
+}
+
 /**
  * Read the inputs, choose the individuals and SNPs, build (or read) the kinship, decompose it,
  * rotate the phenotype and covariates, and fit the null model: everything that does not depend on
@@ -273,32 +324,10 @@ export function prepareScan(
     lap('read+qc');
     onSelected?.(sel);
 
-    let kinAll: Float64Array | undefined;
-    let kinshipSnps = 0;
-    let kinKey: string;
-    if (typeof settings.kinship === 'object') {
-      kinAll = readKinshipFile(settings.kinship.file, sel.plink.fam, opened.kinship);
-      kinKey = sha256('file', kinAll);
-    } else {
-      kinKey = sha256('kinship', settings.kinship, sel.include);
-      kinshipSnps = sel.tested.length;
-    }
-    const eigKey = sha256('eigen', kinKey, sel.samples.famIndex);
-    const cached = cache?.getEigen(eigKey);
-    let basis: TraitBasisFit;
-    if (cached) {
-      basis = fitBasis(settings, sel, cached, 1, progress);
-    } else {
-      if (!kinAll) kinAll = cache?.getKinship(kinKey);
-      if (!kinAll) {
-        const kin = kinshipOf(sel.plink.bed, sel.include, settings.kinship as KinshipMode, threads, progress);
-        kinAll = kin.data;
-        cache?.putKinship(kinKey, kin.data, kin.snps);
-      }
-      lap('kinship');
-      basis = fitBasis(settings, sel, { kinship: kinAll }, threads, progress);
-      cache?.putEigen(eigKey, basis.s, basis.u);
-    }
+    const keys = basisKeys(settings, sel, opened.kinship);
+    const kinshipSnps = keys.fileKinship ? 0 : sel.tested.length;
+    const eigen = selectionEigen(settings, sel, keys, cache, threads, progress, () => lap('kinship'));
+    const basis = fitBasis(settings, sel, eigen, 1, progress);
     lap('eigen+null');
     return { settings, ...sel, ...basis, kinshipSnps, timings };
   } catch (e) {

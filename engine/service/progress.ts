@@ -3,8 +3,9 @@
  * done, total, and the stage's rate and time left; engine/scan/run.ts) becomes `progress` events,
  * at most one per `minIntervalMs` within a stage, a new stage and a stage's end always sent.
  * The engine's stages are the protocol's (reading, qc, kinship, eigen, null-fit, scan); the
- * service adds reading (from the project) and 'done'. The time left is known once the per-SNP scan runs (the last stage), and is
- * then the whole run's.
+ * service adds reading (from the project) and 'done'. Stages only move forward (a stage reported
+ * again after a later one, as the scan's QC after the worker thread's, is left out). The time left
+ * is known once the per-SNP scan runs (the last stage), and is then the whole run's.
  */
 import { RUN_STAGES, type ProgressEvent, type RunStage } from '../protocol/api.js';
 
@@ -28,6 +29,8 @@ export class RunProgress {
   readonly report = (stageName: string, done: number, total: number, pace?: StagePace): void => {
     if (!(RUN_STAGES as readonly string[]).includes(stageName)) return;
     const stage = stageName as RunStage;
+    // Stages only move forward: the scan's own QC, after the worker thread's (run-queue.ts), is not reported again.
+    if (this.stage !== undefined && RUN_STAGES.indexOf(stage) < RUN_STAGES.indexOf(this.stage)) return;
     const t = performance.now();
     const changed = stage !== this.stage;
     this.stage = stage;

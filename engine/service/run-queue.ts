@@ -4,11 +4,16 @@
  * that request is answered first. Cancelling a waiting run takes it out of the queue (it becomes
  * 'cancelled'); cancelling the running one asks the scan to stop at its next block
  * (ExecuteOptions.shouldStop, polled as blocks finish) and waits, boundedly, until it has.
+ * Before a run's scan starts, its kinship and eigendecomposition are computed on a worker thread
+ * when the project cache lacks them (basis-thread.ts), so the service's thread never blocks on
+ * them; a cancel meanwhile terminates that worker and the run ends 'cancelled'.
  * Every change of a run's status is a runStatus event; a running scan's progress is progress
  * events (progress.ts).
  */
 import type { ErrorInfo, KinscanEvent, RunStatusEvent } from '../protocol/api.js';
+import type { Progress } from '../scan/prepare.js';
 import type { Project, RunInfo } from '../store/project.js';
+import { computeRunBasis, storeRunBasis } from './basis-thread.js';
 import { ServiceError } from './errors.js';
 import { RunProgress } from './progress.js';
 
@@ -26,6 +31,8 @@ export interface RunQueueOptions {
 interface Running {
   runId: number;
   stop: boolean;
+  /** Aborted with `stop`: terminates the worker computing the run's eigendecomposition. */
+  abort: AbortController;
   finished: Promise<void>;
 }
 
@@ -89,6 +96,7 @@ export class RunQueue {
       throw new ServiceError('conflict', `Run ${runId} is not running or waiting (it is ${status})`, status === 'done' ? 'It has finished' : 'Resume it to queue it again');
     }
     r.stop = true;
+    r.abort.abort();
     await waitAtMost(r.finished, CANCEL_WAIT_MS);
     return this.project.run(runId).status;
   }
@@ -97,14 +105,17 @@ export class RunQueue {
   async close(): Promise<void> {
     this.closed = true;
     for (const runId of [...this.waiting]) await this.cancel(runId);
-    for (const r of this.running.values()) r.stop = true;
+    for (const r of this.running.values()) {
+      r.stop = true;
+      r.abort.abort();
+    }
     await Promise.all([...this.running.values()].map((r) => r.finished));
   }
 
   private pump(): void {
     while (!this.closed && this.running.size < this.concurrency && this.waiting.length > 0) {
       const runId = this.waiting.shift()!;
-      const entry: Running = { runId, stop: false, finished: Promise.resolve() };
+      const entry: Running = { runId, stop: false, abort: new AbortController(), finished: Promise.resolve() };
       this.running.set(runId, entry);
       // The run leaves `running` before its final status goes out, so a listener may act on it at once (delete it, resume it).
       entry.finished = this.execute(entry).then((final) => {
@@ -124,6 +135,12 @@ export class RunQueue {
     // Reading the inputs from the project comes first (the engine reports 'reading' only for files it opens itself).
     progress.report('reading', 0, 1);
     try {
+      await this.prepareOffThread(entry, progress.report);
+    } catch (e) {
+      if (!entry.stop) return this.failedBeforeScan(runId, e);
+    }
+    if (entry.stop) return this.cancelledBeforeScan(runId);
+    try {
       await this.project.runScan(runId, { threads: this.opts.threads, shouldStop: () => entry.stop, progress: progress.report });
       const after = this.project.run(runId);
       if (after.status === 'done') progress.report('done', after.total ?? after.done, after.total ?? after.done);
@@ -138,6 +155,45 @@ export class RunQueue {
       return { type: 'runStatus', runId, status: status === 'running' ? 'failed' : status, error: this.opts.describeError(e) };
     }
   }
+
+  /**
+   * The run's kinship and eigendecomposition, when the project cache lacks them, computed on a
+   * worker thread (basis-thread.ts; terminated by a cancel) and stored in the cache, where the scan
+   * finds them; then the event loop polls once, so that requests that came in while the cache was
+   * written are answered before the scan's own (now short) preparation.
+   */
+  private async prepareOffThread(entry: Running, progress: Progress): Promise<void> {
+    const basis = await computeRunBasis(this.project.path, entry.runId, { threads: this.opts.threads, signal: entry.abort.signal, progress });
+    if (basis && !entry.stop) storeRunBasis(this.project, entry.runId, basis);
+    await nextPoll();
+  }
+
+  private cancelledBeforeScan(runId: number): RunStatusEvent {
+    try {
+      this.project.endBeforeScan(runId, 'cancelled');
+      return { type: 'runStatus', runId, status: this.project.run(runId).status };
+    } catch (e) {
+      return { type: 'runStatus', runId, status: 'failed', error: this.opts.describeError(e) };
+    }
+  }
+
+  /** A failure before the scan started is recorded in the project as a scan's failure is. */
+  private failedBeforeScan(runId: number, e: unknown): RunStatusEvent {
+    try {
+      this.project.endBeforeScan(runId, 'failed', e instanceof Error ? e.message : String(e));
+    } catch {
+      // The project itself failed (disk full...): the run is reported failed.
+    }
+    return { type: 'runStatus', runId, status: 'failed', error: this.opts.describeError(e) };
+  }
+}
+
+/**
+ * Resolve after the event loop has polled for I/O at least once: an immediate queued from the poll
+ * phase runs in that same turn's check phase, so the second one waits for the next turn's poll.
+ */
+async function nextPoll(): Promise<void> {
+  for (let k = 0; k < 2; k++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Resolve when `p` settles or after `ms`, whichever is first (never rejects). */
