@@ -148,6 +148,15 @@ export class KinscanService {
     return this.open?.queue?.position(runId) ?? null;
   }
 
+  /**
+   * A run as the user sees it now: the one the queue is working on is 'running' from the moment
+   * its kinship and eigendecomposition start on their worker thread, before the project records
+   * its scan session.
+   */
+  private live(r: RunInfo): RunInfo {
+    return this.open?.queue?.isRunning(r.id) && r.status !== 'running' ? { ...r, status: 'running' } : r;
+  }
+
   // ------------------------------------------------------------ app and projects
 
   ping(): ResultOf<'app.ping'> {
@@ -389,13 +398,13 @@ export class KinscanService {
   }
 
   listRuns(): Promise<ResultOf<'runs.list'>> {
-    return this.withProject((project) => ({ runs: project.runs().map((r) => runSummaryView(r, this.queuePosition(r.id))) }));
+    return this.withProject((project) => ({ runs: project.runs().map((r) => runSummaryView(this.live(r), this.queuePosition(r.id))) }));
   }
 
   getRun(p: ParamsIn<'runs.get'>): Promise<ResultOf<'runs.get'>> {
     return this.withProject((project) => {
       const r = this.requireRun(project, p.runId);
-      return { run: runDetailView(r, this.queuePosition(r.id)), log: project.runLog(r.id), sessions: project.runSessions(r.id) };
+      return { run: runDetailView(this.live(r), this.queuePosition(r.id)), log: project.runLog(r.id), sessions: project.runSessions(r.id) };
     });
   }
 

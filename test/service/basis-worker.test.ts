@@ -54,6 +54,8 @@ describe('mouse', () => {
     const listed = await h.api.call('runs.list', {});
     const answeredAt = h.events.length;
     expect(listed.runs.map((r) => r.id)).toContain(runId);
+    // It is running (its kinship on the worker), not waiting.
+    expect(listed.runs.find((r) => r.id === runId)?.status).toBe('running');
     expect((await h.finished(runId, since)).status).toBe('done');
     // Nothing of the scan's own preparation had happened when runs.list was answered.
     const before = stagesOf(runId, since).slice(0, answeredAt - since);
