@@ -40,7 +40,8 @@ function mouseProject(): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'mouse.kinscan');
   if (existsSync(path)) {
-    const p = Project.open(path, { readonly: true });
+    // Opened for writing: a project from an older Kinscan is upgraded (a read-only open refuses it).
+    const p = Project.open(path, { command: 'bench' });
     const ok = p.runs().some((r) => r.status === 'done');
     p.close();
     if (ok) return path;
