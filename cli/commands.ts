@@ -135,24 +135,27 @@ export function parseScanSettings(input: ScanSettingsInput, given: Record<string
   return r.data;
 }
 
+/** The options of `kinscan scan` (the report's reproduce command is checked against them). */
+export const SCAN_FLAGS = {
+  bfile: { type: 'string' },
+  pheno: { type: 'string' },
+  trait: { type: 'string' },
+  covar: { type: 'string' },
+  'covar-names': { type: 'string' },
+  kinship: { type: 'string' },
+  model: { type: 'string' },
+  method: { type: 'string' },
+  maf: { type: 'string' },
+  'max-miss': { type: 'string' },
+  out: { type: 'string' },
+  threads: { type: 'string' },
+  loco: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  project: { type: 'string' },
+} as const;
+
 async function scanCommand(args: string[]): Promise<number> {
-  const v = parse(args, {
-    bfile: { type: 'string' },
-    pheno: { type: 'string' },
-    trait: { type: 'string' },
-    covar: { type: 'string' },
-    'covar-names': { type: 'string' },
-    kinship: { type: 'string' },
-    model: { type: 'string' },
-    method: { type: 'string' },
-    maf: { type: 'string' },
-    'max-miss': { type: 'string' },
-    out: { type: 'string' },
-    threads: { type: 'string' },
-    loco: { type: 'boolean' },
-    quiet: { type: 'boolean' },
-    project: { type: 'string' },
-  });
+  const v = parse(args, SCAN_FLAGS);
   const threads = v.threads === undefined ? undefined : num(v.threads as string, 'threads', 1, 1, 256);
   if (threads !== undefined && !Number.isInteger(threads)) throw new UsageError(`--threads must be a whole number, got '${v.threads}'`);
   const kin = (v.kinship as string | undefined) ?? 'centered';

@@ -13,7 +13,7 @@ import { writeRunReport } from '../engine/export/run-report.js';
 import { COLUMN_WIDTHS_MM, exportOptionsSchema, FIGURE_KINDS, figureRequestSchema, type FigureKindName, type FigureRequestInput } from '../engine/protocol/figures.js';
 import { Project } from '../engine/store/project.js';
 import { parseFlags as parse, UsageError, type Flags } from './report.js';
-import { parseBp } from './units.js';
+import { parseBp, parsePThreshold } from './units.js';
 
 export const PLOT_USAGE = `kinscan plot manhattan|qq|pca|kinship|region|genotype (--project P --run ID | --results R.tsv) --out F.png|tiff|svg|pdf|eps
     --dpi 300|600|1000                 raster resolution (PNG, TIFF; the raster layer of PDF, SVG, EPS)
@@ -58,11 +58,11 @@ function regionOf(s: string): { chr: string; start: number; end: number } {
   return { chr: m[1]!, start, end };
 }
 
-function thresholdOf(s: string): FigureRequestInput['threshold'] {
-  if (s === 'bonferroni') return undefined; // needs m: filled in below
-  const p = Number(s);
-  if (!(p > 0 && p < 1)) throw new UsageError(`--threshold must be a p-value between 0 and 1, or bonferroni, got '${s}'`);
-  return p === 5e-8 ? { kind: 'genome-wide' } : { kind: 'p', p };
+/** --threshold as the figure's main line: genome-wide 5e-8 (with its suggestive line), Bonferroni over the tested SNPs, or a p. */
+function thresholdOf(s: string, testedSnps: () => number): FigureRequestInput['threshold'] {
+  const t = parsePThreshold(s, 'threshold');
+  if (t.kind === 'bonferroni') return { kind: 'bonferroni', m: testedSnps(), alpha: t.alpha };
+  return t.p === 5e-8 ? { kind: 'genome-wide' } : { kind: 'p', p: t.p };
 }
 
 /** The figure request of `kinscan plot` flags, validated by the one figure schema. */
@@ -80,7 +80,7 @@ function figureRequest(kind: FigureKindName, v: Flags, testedSnps: () => number)
   const title = str(v.title);
   if (title !== undefined) input.title = title;
   const threshold = str(v.threshold);
-  if (threshold !== undefined) input.threshold = threshold === 'bonferroni' ? { kind: 'bonferroni', m: testedSnps() } : thresholdOf(threshold);
+  if (threshold !== undefined) input.threshold = thresholdOf(threshold, testedSnps);
   const fdr = number(v.fdr, 'fdr');
   if (fdr !== undefined) input.fdr = fdr;
   const highlight = str(v.highlight);

@@ -9,6 +9,7 @@ import { findChromium } from '../../engine/export/report/pdf.js';
 import { reproduceCommand, SETTING_FLAGS } from '../../engine/export/report/reproduce.js';
 import { packageVersion } from '../../engine/export/report/versions.js';
 import type { ScanSettings } from '../../engine/scan/settings.js';
+import { SCAN_FLAGS } from '../../cli/commands.js';
 import { dummySvg, ROOT } from './report-fixture.js';
 
 /** Every setting, optional ones included (the compiler checks that none is missing). */
@@ -41,24 +42,8 @@ const CHANGED: Required<ScanSettings> = {
   loco: true,
 };
 
-/** The scan command's options, as cli/commands.ts declares them. */
-const SCAN_OPTIONS = {
-  bfile: { type: 'string' },
-  pheno: { type: 'string' },
-  trait: { type: 'string' },
-  covar: { type: 'string' },
-  'covar-names': { type: 'string' },
-  kinship: { type: 'string' },
-  model: { type: 'string' },
-  method: { type: 'string' },
-  maf: { type: 'string' },
-  'max-miss': { type: 'string' },
-  out: { type: 'string' },
-  threads: { type: 'string' },
-  loco: { type: 'boolean' },
-  quiet: { type: 'boolean' },
-  project: { type: 'string' },
-} as const;
+/** The scan command's own options (cli/commands.ts). */
+const SCAN_OPTIONS = SCAN_FLAGS;
 
 /** The words bash makes of the command (run with printf in place of kinscan), parsed like the CLI parses them. */
 function shellParse(settings: ScanSettings): ReturnType<typeof parseArgs<{ options: typeof SCAN_OPTIONS; strict: true }>>['values'] {
