@@ -5,9 +5,7 @@ import { decodeSnp, type BedFile } from '../io/plink.js';
 import { forEachSnpBlock } from '../io/snp-blocks.js';
 import { align, createKernels, WA, type WasmMemory } from './kernels/wasm-loader.js';
 import { centreSnp, type Kinship, type KinshipMode } from './kinship.js';
-
-/** Slots of the control block shared with the kinship workers. */
-export const CTRL = { GEN: 0, DONE: 1, SLOT: 2, B: 3, QUIT: 4, READY: 5, FAILED: 6, SIZE: 8 } as const;
+import { CTRL, newStallWatch, waitForBlock } from './kinship-wait.js';
 
 /**
  * How a block reaches the workers.
@@ -45,12 +43,16 @@ export interface KinshipWorkerInit {
 }
 
 /**
- * How long the main thread waits for a block without any worker finishing it before it gives up:
- * a worker that fails says so at once (FAILED and its error), so this only bounds a worker that
- * vanished without a word (its thread killed). Generous next to the slowest block seen.
+ * The least time without a beat from any worker (one per row panel) before the main thread gives
+ * up on a block: a worker that fails says so at once (FAILED and its error), so this only bounds a
+ * worker that vanished without a word. 15 s, or the largest panel's multiply-adds at a slow
+ * 1e9 a second when that is longer (n = 50,000: about 160 s); ten times the longest gap seen
+ * between beats once that is larger (kinship-wait.ts).
  */
-function blockDeadlineMs(slowestMs: number): number {
-  return Math.max(120_000, 20 * slowestMs);
+function stallMinMs(panels: [number, number][][], block: number): number {
+  let largest = 0;
+  for (const list of panels) for (const [i0, i1] of list) largest = Math.max(largest, (i1 - i0) * i1 * block);
+  return Math.max(15_000, largest / 1e6);
 }
 
 const PAGE = 65536;
@@ -193,26 +195,12 @@ export function computeKinshipThreaded(
     }
     return !Atomics.load(ctrl, CTRL.FAILED);
   };
-  let slowest = 0;
+  const watch = newStallWatch(stallMinMs(panels, block));
   const waitDone = (): void => {
     if (!busy) return;
-    const started = Date.now();
-    let last = started;
-    let seen = Atomics.load(ctrl, CTRL.DONE);
-    while (seen < threads) {
-      if (Atomics.load(ctrl, CTRL.FAILED)) break;
-      Atomics.wait(ctrl, CTRL.DONE, seen, 1000);
-      const d = Atomics.load(ctrl, CTRL.DONE);
-      const now = Date.now();
-      if (d !== seen) last = now;
-      else if (now - last > blockDeadlineMs(slowest)) {
-        throw new Error(`a kinship worker thread did not finish its block in ${Math.round((now - started) / 1000)} s (its thread may have been stopped)`);
-      }
-      seen = d;
-    }
+    const failedNow = waitForBlock(ctrl, threads, watch);
     busy = false;
-    slowest = Math.max(slowest, Date.now() - started);
-    if (Atomics.load(ctrl, CTRL.FAILED)) throw workerError();
+    if (failedNow) throw workerError();
   };
   class WorkersUnavailable extends Error {}
   const start = (b: number): void => {

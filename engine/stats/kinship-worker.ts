@@ -8,7 +8,8 @@
 import { workerData } from 'node:worker_threads';
 import { serializeError } from '../io/thread-errors.js';
 import { createKernels, type WasmMemory } from './kernels/wasm-loader.js';
-import { CTRL, type KinshipSlot, type KinshipWorkerInit } from './kinship-threads.js';
+import type { KinshipSlot, KinshipWorkerInit } from './kinship-threads.js';
+import { CTRL } from './kinship-wait.js';
 
 const init = workerData as KinshipWorkerInit & { memory: WasmMemory };
 const ctrl = new Int32Array(init.memory.buffer, init.ctrlPtr, CTRL.SIZE);
@@ -52,16 +53,24 @@ if (k) {
 }
 init.errors.close();
 
+/** One row panel added: the main thread's sign that this worker is alive (kinship-wait.ts). */
+function beat(): void {
+  Atomics.add(ctrl, CTRL.BEAT, 1);
+  Atomics.notify(ctrl, CTRL.DONE);
+}
+
 function addBlock(k: ReturnType<typeof createKernels>, slot: KinshipSlot, b: number): void {
   if (init.kernel === 'int16') {
     for (const [i0, i1] of init.panels) {
       k.exports.kin_i16_rows(i0, i1, nAll, b, slot.g, maxBlock, kPtr, nAll, k.packPtr);
       k.exports.kin_missing_rows(i0, i1, nAll, slot.gt, kPtr, nAll, slot.rowStart, slot.snp, slot.mu);
+      beat();
     }
   } else {
     for (const [i0, i1] of init.panels) {
       // Rows [i0, i1) of K, columns [0, i1): K[i0:i1, 0:i1] += G[i0:i1, :] G[0:i1, :]^T
       k.exports.gemm_f64(i1 - i0, b, i1, 1, slot.g + i0 * b * 8, b, slot.gt, nAll, 1, kPtr + i0 * nAll * 8, nAll, k.packPtr);
+      beat();
     }
   }
 }
