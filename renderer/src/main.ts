@@ -6,10 +6,12 @@
 import './lib/zod-jitless';
 import { mount } from 'svelte';
 import App from './App.svelte';
+import { setHostKind } from './lib/api';
 import { createWebSocketClient, engineSocketUrl } from './lib/ws-client';
 import './app.css';
 
-if (!Reflect.has(window, 'kinscan')) {
+if (Reflect.has(window, 'kinscan')) setHostKind('desktop');
+else {
   const client = createWebSocketClient(new WebSocket(engineSocketUrl(window.location)));
   Object.defineProperty(window, 'kinscan', { value: client, enumerable: true });
 }

@@ -1,0 +1,103 @@
+/**
+ * The workstation's state, shared by every screen: the open project, what the user has chosen so
+ * far (dataset, sheets, trait, covariates, QC thresholds, kinship), the screen shown, and the
+ * latest progress of each run. Choices live here, not in the screens, so that nothing typed or
+ * chosen is lost when a screen changes or a call fails. Runes ($state) make it reactive.
+ */
+import type { ProgressEvent } from '../../../engine/protocol/api.js';
+import type { ProjectInfo } from '../../../engine/protocol/methods.js';
+import { DEFAULT_SETTINGS } from '../../../engine/protocol/settings.js';
+import { call } from './api';
+
+export const SCREENS = ['data', 'qc', 'relatedness', 'run', 'results'] as const;
+export type Screen = (typeof SCREENS)[number];
+
+export const SCREEN_TITLES: Record<Screen, string> = {
+  data: 'Data',
+  qc: 'Quality control',
+  relatedness: 'Relatedness',
+  run: 'Run',
+  results: 'Results',
+};
+
+export interface Choices {
+  datasetId: number | null;
+  phenoSheetId: number | null;
+  trait: string | null;
+  /** The sheet the covariates come from (null: the phenotype sheet). */
+  covarSheetId: number | null;
+  covarNames: string[];
+  maf: number;
+  maxMissing: number;
+  kinship: 'centered' | 'standardized' | { file: string };
+  /** Top principal components of the kinship added as covariates. */
+  pcs: number;
+}
+
+export function defaultChoices(): Choices {
+  return {
+    datasetId: null,
+    phenoSheetId: null,
+    trait: null,
+    covarSheetId: null,
+    covarNames: [],
+    maf: DEFAULT_SETTINGS.maf,
+    maxMissing: DEFAULT_SETTINGS.maxMissing,
+    kinship: 'centered',
+    pcs: 0,
+  };
+}
+
+class AppState {
+  project = $state<ProjectInfo | null>(null);
+  screen = $state<Screen>('data');
+  choices = $state<Choices>(defaultChoices());
+  /** The run the Results screen shows, and the one beside it. */
+  resultsRunId = $state<number | null>(null);
+  compareRunId = $state<number | null>(null);
+  /** The latest progress event of each run, by run id. */
+  progress = $state<Record<number, ProgressEvent>>({});
+
+  /** Take a project as opened or created: reset choices to its data (its only dataset, its latest sheet). */
+  useProject(info: ProjectInfo): void {
+    const samePath = this.project?.path === info.path;
+    this.project = info;
+    if (!samePath) {
+      this.choices = defaultChoices();
+      this.resultsRunId = null;
+      this.compareRunId = null;
+      this.progress = {};
+      this.screen = info.runs.some((r) => r.status === 'done') ? 'results' : 'data';
+    }
+    this.fillDefaults();
+  }
+
+  /** Choose the data a new project or a new import makes obvious, without overriding a choice made. */
+  fillDefaults(): void {
+    const info = this.project;
+    if (!info) return;
+    const c = this.choices;
+    if (c.datasetId === null || !info.datasets.some((d) => d.id === c.datasetId)) c.datasetId = info.datasets.at(-1)?.id ?? null;
+    if (c.phenoSheetId === null || !info.sheets.some((s) => s.id === c.phenoSheetId)) c.phenoSheetId = info.sheets.at(-1)?.id ?? null;
+    const sheet = info.sheets.find((s) => s.id === c.phenoSheetId);
+    if (sheet && (c.trait === null || !sheet.numericColumns.includes(c.trait))) c.trait = sheet.numericColumns[0] ?? null;
+    const done = info.runs.filter((r) => r.status === 'done');
+    if (this.resultsRunId === null && done.length > 0) this.resultsRunId = done.at(-1)!.id;
+  }
+
+  /** Read the open project again (after an import, a run's end). */
+  async refresh(): Promise<void> {
+    if (!this.project) return;
+    this.useProject(await call('project.info', {}));
+  }
+
+  closed(): void {
+    this.project = null;
+    this.choices = defaultChoices();
+    this.resultsRunId = null;
+    this.compareRunId = null;
+    this.progress = {};
+  }
+}
+
+export const app = new AppState();
