@@ -16,7 +16,13 @@ export const iconPath = (): string => join(app.getAppPath(), 'resources', 'icons
  * (dist/engine/**, packed by electron-builder): its workers and WebAssembly kernels are found
  * beside their modules there, which a bundle would move.
  */
-export const engineEntryPath = (): string => join(app.getAppPath(), 'dist', 'engine', 'service', 'hosts', 'utility-process.js');
+export const engineEntryPath = (): string => join(unpackedAppPath(), 'dist', 'engine', 'service', 'hosts', 'utility-process.js');
+
+/** The app's folder, outside the asar archive when packaged (electron-builder.yml unpacks dist/engine there). */
+function unpackedAppPath(): string {
+  const appPath = app.getAppPath();
+  return app.isPackaged ? appPath.replace(/app\.asar$/, 'app.asar.unpacked') : appPath;
+}
 
 /** The dev server's URL under `electron-vite dev`, else undefined. */
 export const devServerUrl = (): string | undefined => process.env['ELECTRON_RENDERER_URL'];
