@@ -9,6 +9,7 @@ import { InputError } from '../io/errors.js';
 import { decodeSnp, type BedFile, type Fam } from '../io/plink.js';
 import type { Sheet } from '../io/sheet.js';
 import type { GenotypeClass, GenotypeData, KinshipData, ManhattanData, PcaData, QqData, RegionData, SampleColouring } from '../figures/data.js';
+import { matchSheet } from '../qc/samples.js';
 import { prepareScan, type PreparedScan, type ScanInputs } from '../scan/prepare.js';
 import { gemmFast } from '../stats/kernels/gemm.js';
 import { leastSquares } from '../stats/linalg.js';
@@ -72,20 +73,17 @@ export function qqData(project: Project, runId: number): QqData {
   return { negLog10P: series.negLog10P, df: run.model === 'additive' ? 1 : 2, lambdaGc: run.lambdaGc ?? NaN };
 }
 
-/** Row of `sheet` for each analysed individual (-1 when the sheet lacks it). */
+/** Row of `sheet` for each analysed individual (-1 when the sheet lacks it), by the scan's own matching rules (matchSheet). */
 function sheetRows(sheet: Sheet, fam: Fam, famIndex: Int32Array): Int32Array {
-  const useFid = sheet.fids !== undefined;
-  const key = (fid: string | undefined, iid: string): string => (useFid ? `${fid ?? ''}\u0000${iid}` : iid);
-  const rowOf = new Map<string, number>();
-  for (let r = 0; r < sheet.ids.length; r++) rowOf.set(key(sheet.fids?.[r], sheet.ids[r]!), r);
-  return Int32Array.from(famIndex, (i) => rowOf.get(key(fam.fid[i], fam.iid[i]!)) ?? -1);
+  const { rowOf } = matchSheet(fam, sheet);
+  return Int32Array.from(famIndex, (i) => rowOf[i]!);
 }
 
 /** At most this many distinct whole numbers make a numeric column categorical (0/1 sex, batch 1..8). */
 const MAX_NUMERIC_CATEGORIES = 8;
 
-/** A sheet column over the analysed individuals, as categories or numbers. */
-function colouringOf(sheets: Sheet[], column: string, fam: Fam, famIndex: Int32Array): SampleColouring {
+/** A sheet column over the analysed individuals (`famIndex`: their .fam indices), as categories or numbers. */
+export function colouringOf(sheets: Sheet[], column: string, fam: Fam, famIndex: Int32Array): SampleColouring {
   const sheet = sheets.find((s) => s.columns.includes(column));
   if (!sheet) {
     const names = [...new Set(sheets.flatMap((s) => s.columns))];
@@ -115,6 +113,33 @@ function runSheets(project: Project, spec: RunSpec): Sheet[] {
 }
 
 /**
+ * The top `count` principal components of an eigendecomposition (s ascending, u = U^T row-major
+ * n x n): eigenvectors scaled by the square root of their eigenvalue, and each eigenvalue's share
+ * of the trace (the sum of all eigenvalues).
+ */
+export function topPcs(s: Float64Array, u: Float64Array, n: number, count: number): { pcs: Float64Array[]; varianceExplained: number[] } {
+  const m = Math.min(count, n);
+  let trace = 0;
+  for (let i = 0; i < n; i++) trace += s[i]!;
+  const pcs: Float64Array[] = [];
+  const varianceExplained: number[] = [];
+  // Eigenvalues are ascending: PC k is row n - 1 - k of U^T.
+  for (let k = 0; k < m; k++) {
+    const row = n - 1 - k;
+    const scale = Math.sqrt(Math.max(0, s[row]!));
+    const pc = new Float64Array(n);
+    for (let i = 0; i < n; i++) pc[i] = u[row * n + i]! * scale;
+    // Sign convention: the largest |loading| is positive, so the figure does not flip between runs.
+    let at = 0;
+    for (let i = 1; i < n; i++) if (Math.abs(pc[i]!) > Math.abs(pc[at]!)) at = i;
+    if (pc[at]! < 0) for (let i = 0; i < n; i++) pc[i] = -pc[i]!;
+    pcs.push(pc);
+    varianceExplained.push(trace > 0 ? s[row]! / trace : NaN);
+  }
+  return { pcs, varianceExplained };
+}
+
+/**
  * The top `count` principal components of the relatedness matrix the scan used (the kinship of
  * the analysed individuals, re-centred): eigenvectors scaled by the square root of their
  * eigenvalue, and each eigenvalue's share of the trace.
@@ -124,25 +149,7 @@ export function pcaData(project: Project, runId: number, opts: { count?: number;
     project,
     runId,
     (prep) => {
-      const { n, s, u } = prep;
-      const count = Math.min(opts.count ?? 10, n);
-      let trace = 0;
-      for (let i = 0; i < n; i++) trace += s[i]!;
-      const pcs: Float64Array[] = [];
-      const varianceExplained: number[] = [];
-      // Eigenvalues are ascending: PC k is row n - 1 - k of U^T.
-      for (let k = 0; k < count; k++) {
-        const row = n - 1 - k;
-        const scale = Math.sqrt(Math.max(0, s[row]!));
-        const pc = new Float64Array(n);
-        for (let i = 0; i < n; i++) pc[i] = u[row * n + i]! * scale;
-        // Sign convention: the largest |loading| is positive, so the figure does not flip between runs.
-        let at = 0;
-        for (let i = 1; i < n; i++) if (Math.abs(pc[i]!) > Math.abs(pc[at]!)) at = i;
-        if (pc[at]! < 0) for (let i = 0; i < n; i++) pc[i] = -pc[i]!;
-        pcs.push(pc);
-        varianceExplained.push(trace > 0 ? s[row]! / trace : NaN);
-      }
+      const { pcs, varianceExplained } = topPcs(prep.s, prep.u, prep.n, opts.count ?? 10);
       const fam = prep.plink.fam;
       const sampleIds = Array.from(prep.samples.famIndex, (i) => fam.iid[i]!);
       const spec = runSpec(project.db, runId);

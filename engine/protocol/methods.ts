@@ -14,7 +14,7 @@
  */
 import { z } from 'zod';
 import { exportOptionsSchema, figureRequestSchema } from './figures.js';
-import { FIT_METHODS, GENETIC_MODELS, scanSettingsSchema } from './settings.js';
+import { FIT_METHODS, GENETIC_MODELS, KINSHIP_MODES, scanSettingsSchema } from './settings.js';
 
 // ---------------------------------------------------------------- building blocks
 
@@ -266,8 +266,26 @@ const f64 = typed<Float64Array>(Float64Array, 'Float64Array');
 const f32 = typed<Float32Array>(Float32Array, 'Float32Array');
 const i32 = typed<Int32Array>(Int32Array, 'Int32Array');
 const u16 = typed<Uint16Array>(Uint16Array, 'Uint16Array');
+const u8 = typed<Uint8Array>(Uint8Array, 'Uint8Array');
 
 const runIdParams = z.object({ runId: id }).strict();
+
+/**
+ * A figure scene (engine/figures/scene.ts: mm geometry, typed-array point sets) as it travels to
+ * the renderer, which paints it on a canvas: the same figure an export paints into a file. The
+ * protocol imports nothing of engine/figures, so this checks the outline only; the renderer reads
+ * it as a Scene.
+ */
+export const sceneSchema = z.custom<{ widthMm: number; heightMm: number; items: unknown[] }>(
+  (v) => typeof v === 'object' && v !== null && typeof (v as { widthMm?: unknown }).widthMm === 'number' && Array.isArray((v as { items?: unknown }).items),
+  { message: 'expected a figure scene' },
+);
+
+/** The relatedness of a dataset before any run: a kinship over all its genotyped individuals. */
+const relatednessParams = {
+  datasetId: id,
+  kinship: z.enum(KINSHIP_MODES),
+};
 
 // ---------------------------------------------------------------- the table
 
@@ -327,9 +345,41 @@ export const methods = {
     result: z.object({ sampleIds: z.array(z.string()), pcs: z.array(f64), varianceExplained: z.array(maybe) }),
   },
 
+  /**
+   * A dataset's relatedness before a run: the kinship over all its genotyped individuals (computed
+   * once on a worker thread, then cached in the project) and its top principal components.
+   */
+  'relatedness.overview': {
+    params: z.object({ ...relatednessParams, count: z.number().int().min(1).max(20).optional() }).strict(),
+    result: z.object({ n: count, snps: count, sampleIds: z.array(z.string()), pcs: z.array(f64), varianceExplained: z.array(maybe) }),
+  },
+  /** The kinship heatmap or the PCA scatter of a dataset's relatedness (as relatedness.overview), as a scene. */
+  'relatedness.scene': {
+    params: z
+      .object({
+        ...relatednessParams,
+        figure: z.enum(['kinship', 'pca']),
+        pcs: z.tuple([z.number().int().min(1).max(10), z.number().int().min(1).max(10)]).optional(),
+        /** PCA: colour by a column of a sheet. */
+        colourBy: z.object({ sheetId: id, column: shortText }).strict().optional(),
+        widthMm: z.number().min(30).max(500).optional(),
+      })
+      .strict(),
+    result: z.object({ scene: sceneSchema }),
+  },
+
   /** Record a run and queue it (one scan at a time; later runs wait as 'queued'). */
   'runs.start': {
-    params: z.object({ settings: scanSettingsSchema, datasetId: id.optional(), phenoSheetId: id.optional(), covarSheetId: id.optional() }).strict(),
+    params: z
+      .object({
+        settings: scanSettingsSchema,
+        datasetId: id.optional(),
+        phenoSheetId: id.optional(),
+        covarSheetId: id.optional(),
+        /** Worker threads of this run's kinship and scan (default: the host's, all cores); results do not depend on it. */
+        threads: z.number().int().min(1).max(256).optional(),
+      })
+      .strict(),
     result: z.object({ runId: id, status: z.enum(['queued', 'running']), queuePosition: count.nullable() }),
   },
   'runs.list': { params: none, result: z.object({ runs: z.array(runSummarySchema) }) },
@@ -405,6 +455,12 @@ export const methods = {
     result: z.object({ runs: z.array(runSummarySchema), snps: z.array(snpInfoSchema), negLog10P: z.array(f64), betaA: z.array(f64), seA: z.array(f64) }),
   },
 
+  /** One figure of a run as a scene, for the screen: the figure export.figure paints into a file. */
+  'figures.scene': {
+    params: z.object({ runId: id, figure: figureRequestSchema }).strict(),
+    result: z.object({ scene: sceneSchema }),
+  },
+
   /** A run's results as a table file: tsv, csv, gemma (.assoc.txt) or xlsx. */
   'export.table': {
     params: z.object({ runId: id, format: z.enum(['tsv', 'csv', 'gemma', 'xlsx']), out: path, partial: z.boolean().optional() }).strict(),
@@ -421,6 +477,25 @@ export const methods = {
     result: z.object({ path: z.string(), format: z.enum(['html', 'pdf']), bytes: count }),
   },
 
+  /**
+   * A file dropped on the browser's window, sent in chunks in order (each at most 8 MiB) into
+   * '<files root>/Kinscan uploads/<name>'; the chunk with `final` puts it there under its name, or a
+   * numbered one ('mice (2).bed') when the name is taken: nothing is overwritten. `path`: where it
+   * is (before `final`, where it is meant to go); `received`: bytes so far. Not in the desktop app.
+   */
+  'files.upload': {
+    params: z
+      .object({
+        /** A plain file name: no folder part. */
+        name: z.string().min(1).max(255),
+        offset: count,
+        bytes: u8.refine((b) => b.length <= 8 * 1024 * 1024, { message: 'a chunk holds at most 8 MiB' }),
+        total: count,
+        final: z.boolean(),
+      })
+      .strict(),
+    result: z.object({ path: z.string(), received: count }),
+  },
   /** A folder's entries, inside the host's files root (no '..', no links leading out). Default: the root. */
   'files.list': {
     params: z.object({ dir: path.optional() }).strict(),

@@ -24,6 +24,8 @@ export function serviceRoutes(s: KinscanService): Routes {
     'data.matching': (p) => s.idMatching(p),
     'qc.preview': (p) => s.qcPreview(p),
     'relatedness.pcs': (p) => s.pcs(p),
+    'relatedness.overview': (p) => s.relatednessOverview(p),
+    'relatedness.scene': (p) => s.relatednessScene(p),
     'runs.start': (p) => s.startRun(p),
     'runs.list': () => s.listRuns(),
     'runs.get': (p) => s.getRun(p),
@@ -36,9 +38,11 @@ export function serviceRoutes(s: KinscanService): Routes {
     'results.snp': (p) => s.snp(p),
     'results.region': (p) => s.region(p),
     'results.compare': (p) => s.compare(p),
+    'figures.scene': (p) => s.figureScene(p),
     'export.table': (p) => s.exportTable(p),
     'export.figure': (p) => s.exportFigure(p),
     'export.report': (p) => s.exportReport(p),
     'files.list': (p) => s.listFiles(p),
+    'files.upload': (p) => s.uploadFile(p),
   };
 }

@@ -13,6 +13,7 @@
 import type { ErrorInfo, KinscanEvent, RunStatusEvent } from '../protocol/api.js';
 import type { Progress } from '../scan/prepare.js';
 import type { Project, RunInfo } from '../store/project.js';
+import { addLog } from '../store/runs.js';
 import { computeRunBasis, storeRunBasis } from './basis-thread.js';
 import { ServiceError } from './errors.js';
 import { RunProgress } from './progress.js';
@@ -30,6 +31,9 @@ export interface RunQueueOptions {
 
 interface Running {
   runId: number;
+  /** Worker threads of this run's kinship and scan, and whether the run asked for them. */
+  threads: number;
+  ownThreads: boolean;
   stop: boolean;
   /** Aborted with `stop`: terminates the worker computing the run's eigendecomposition. */
   abort: AbortController;
@@ -42,6 +46,8 @@ export const CANCEL_WAIT_MS = 10_000;
 export class RunQueue {
   private readonly waiting: number[] = [];
   private readonly running = new Map<number, Running>();
+  /** Threads asked for by waiting runs (the others get the queue's). */
+  private readonly threadsOf = new Map<number, number>();
   private closed = false;
   private readonly concurrency: number;
 
@@ -67,8 +73,11 @@ export class RunQueue {
     return this.waiting.length + this.running.size;
   }
 
-  /** Queue a run that is queued, cancelled, interrupted or failed (it continues from where it stopped). */
-  enqueue(runId: number): { status: 'queued' | 'running'; queuePosition: number | null } {
+  /**
+   * Queue a run that is queued, cancelled, interrupted or failed (it continues from where it
+   * stopped), on `threads` worker threads (default: the queue's). Results do not depend on them.
+   */
+  enqueue(runId: number, threads?: number): { status: 'queued' | 'running'; queuePosition: number | null } {
     if (this.closed) throw new ServiceError('unavailable', 'The project is closing', 'Open it again to start runs');
     if (this.running.has(runId)) throw new ServiceError('conflict', `Run ${runId} is running now`, 'Wait for it to finish, or cancel it');
     if (this.waiting.includes(runId)) throw new ServiceError('conflict', `Run ${runId} is already waiting in the queue`, 'It starts when the runs before it finish');
@@ -76,6 +85,7 @@ export class RunQueue {
     if (r.status === 'done') throw new ServiceError('conflict', `Run ${runId} is already done`, 'Export its results, or start a new run');
     if (r.status === 'running') throw new ServiceError('conflict', `Run ${runId} is being run by another program`, 'Wait for it to finish there');
     this.waiting.push(runId);
+    if (threads !== undefined) this.threadsOf.set(runId, threads);
     this.opts.emit({ type: 'runStatus', runId, status: 'queued' });
     setImmediate(() => this.pump());
     return { status: 'queued', queuePosition: this.position(runId) };
@@ -86,6 +96,7 @@ export class RunQueue {
     const k = this.waiting.indexOf(runId);
     if (k >= 0) {
       this.waiting.splice(k, 1);
+      this.threadsOf.delete(runId);
       if (this.project.run(runId).status === 'queued') this.project.cancelQueuedRun(runId);
       this.opts.emit({ type: 'runStatus', runId, status: 'cancelled' });
       return 'cancelled';
@@ -115,7 +126,9 @@ export class RunQueue {
   private pump(): void {
     while (!this.closed && this.running.size < this.concurrency && this.waiting.length > 0) {
       const runId = this.waiting.shift()!;
-      const entry: Running = { runId, stop: false, abort: new AbortController(), finished: Promise.resolve() };
+      const own = this.threadsOf.get(runId);
+      this.threadsOf.delete(runId);
+      const entry: Running = { runId, threads: own ?? this.opts.threads, ownThreads: own !== undefined, stop: false, abort: new AbortController(), finished: Promise.resolve() };
       this.running.set(runId, entry);
       // The run leaves `running` before its final status goes out, so a listener may act on it at once (delete it, resume it).
       entry.finished = this.execute(entry).then((final) => {
@@ -135,13 +148,15 @@ export class RunQueue {
     // Reading the inputs from the project comes first (the engine reports 'reading' only for files it opens itself).
     progress.report('reading', 0, 1);
     try {
+      const chosen = entry.ownThreads ? 'chosen for this run' : "this host's default";
+      addLog(this.project.db, runId, 'info', `kinship and scan on ${entry.threads} worker thread${entry.threads === 1 ? '' : 's'} (${chosen})`);
       await this.prepareOffThread(entry, progress.report);
     } catch (e) {
       if (!entry.stop) return this.failedBeforeScan(runId, e);
     }
     if (entry.stop) return this.cancelledBeforeScan(runId);
     try {
-      await this.project.runScan(runId, { threads: this.opts.threads, shouldStop: () => entry.stop, progress: progress.report });
+      await this.project.runScan(runId, { threads: entry.threads, shouldStop: () => entry.stop, progress: progress.report });
       const after = this.project.run(runId);
       if (after.status === 'done') progress.report('done', after.total ?? after.done, after.total ?? after.done);
       return { type: 'runStatus', runId, status: after.status };
@@ -163,7 +178,7 @@ export class RunQueue {
    * written are answered before the scan's own (now short) preparation.
    */
   private async prepareOffThread(entry: Running, progress: Progress): Promise<void> {
-    const basis = await computeRunBasis(this.project.path, entry.runId, { threads: this.opts.threads, signal: entry.abort.signal, progress });
+    const basis = await computeRunBasis(this.project.path, entry.runId, { threads: entry.threads, signal: entry.abort.signal, progress });
     if (basis && !entry.stop) storeRunBasis(this.project, entry.runId, basis);
     await nextPoll();
   }

@@ -13,23 +13,32 @@ import { existsSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { pcaData } from '../export/figure-data.js';
+import { colouringOf, pcaData } from '../export/figure-data.js';
 import { runFigureScene } from '../export/figures.js';
 import { paintSceneToFile } from '../export/paint/index.js';
 import { writeRunReport } from '../export/run-report.js';
 import { exportRunTable, refuseInputOverwrite } from '../export/tables/index.js';
+import type { PcaData } from '../figures/data.js';
+import type { FigureOptions } from '../figures/frame.js';
+import { pcaScene } from '../figures/pca.js';
+import type { Scene } from '../figures/scene.js';
 import { InputError } from '../io/errors.js';
 import { previewFile } from '../io/preview.js';
 import { PROTOCOL_VERSION, type KinscanEvent, type MethodName, type Methods, type ResultOf, type Unsubscribe } from '../protocol/api.js';
+import { DEFAULT_WIDTH_MM } from '../protocol/figures.js';
+import type { KinshipMode } from '../stats/kinship.js';
+import { loadFam } from '../store/datasets.js';
 import { Project, type RunInfo } from '../store/project.js';
 import { matchingReport } from '../store/matching.js';
 import { qcPreview } from '../store/qc-preview.js';
 import { VERSION } from '../version.js';
+import { onBasisWorker, storeBasis, type BasisAnswer, type BasisJob, type DatasetPcs } from './basis-thread.js';
 import { noProject, ServiceError, toErrorInfo } from './errors.js';
 import { FileRoot } from './file-root.js';
 import { RecentProjects } from './recent.js';
 import { compareSeries, hitsPage, manhattanSeries, qqSeries, regionSeries, snpDetail } from './results.js';
 import { RunQueue } from './run-queue.js';
+import { Uploads } from './uploads.js';
 import { datasetView, finite, matrixView, runDetailView, runSummaryView, sheetView } from './views.js';
 
 /** The params a method's handler receives: validated, defaults filled in. */
@@ -52,7 +61,12 @@ export interface KinscanServiceOptions {
   command?: string;
   /** Show stack traces in the errors of failed runs (the dispatcher's developer flag). */
   developer?: boolean;
+  /** Take files.upload into '<files root>/Kinscan uploads' (default true; the desktop app opens dropped files where they lie). */
+  uploads?: boolean;
 }
+
+/** PCs kept per dataset overview (relatedness.overview gives at most 20). */
+const OVERVIEW_PCS = 20;
 
 const EXAMPLE_NAME = 'mouse_hs1940';
 
@@ -61,12 +75,17 @@ interface Open {
   queue: RunQueue | undefined;
   /** Being closed: no new work starts on it. */
   closing: boolean;
+  /** Dataset overviews by `datasetId:kinship`, computed once (a second call meanwhile shares the first's). */
+  overviews: Map<string, Promise<DatasetPcs>>;
+  /** Runs whose eigendecomposition this service found in, or put into, the project cache. */
+  basisCached: Set<number>;
 }
 
 export class KinscanService {
   readonly threads: number;
   readonly files: FileRoot;
   private readonly recent: RecentProjects;
+  private readonly uploads: Uploads | undefined;
   private readonly listeners = new Set<(event: KinscanEvent) => void>();
   private open: Open | undefined;
   private lifecycle: Promise<unknown> = Promise.resolve();
@@ -77,6 +96,7 @@ export class KinscanService {
     this.threads = Math.max(1, options.threads ?? availableParallelism());
     this.files = new FileRoot(options.filesRoot);
     this.recent = new RecentProjects(options.recentFile);
+    this.uploads = options.uploads === false ? undefined : new Uploads(this.files);
   }
 
   // ------------------------------------------------------------ events
@@ -202,7 +222,7 @@ export class KinscanService {
   private async openPath(path: string, how: { readonly?: boolean; create?: boolean }): Promise<ResultOf<'project.info'>> {
     await this.closeOpen(false);
     const project = Project.open(path, { ...(how.readonly ? { readonly: true } : { create: how.create ?? false }), command: this.options.command ?? 'kinscan app' });
-    const open: Open = { project, queue: undefined, closing: false };
+    const open: Open = { project, queue: undefined, closing: false, overviews: new Map(), basisCached: new Set() };
     if (!project.readonly) {
       open.queue = new RunQueue(project, {
         threads: this.threads,
@@ -366,6 +386,61 @@ export class KinscanService {
     });
   }
 
+  /** A job on the relatedness worker thread (basis-thread.ts); what it computed is stored in the project cache when the project is writable. */
+  private async onWorker(project: Project, open: Open, job: BasisJob): Promise<BasisAnswer> {
+    const answer = await onBasisWorker(project.path, job, { threads: this.threads });
+    if (!answer) {
+      throw new ServiceError('unavailable', "Kinscan's relatedness worker is missing from this installation", 'Reinstall Kinscan (developers: npm run build:engine)');
+    }
+    if (!project.readonly && !open.closing) storeBasis(project, answer.basis);
+    return answer;
+  }
+
+  /** A dataset's kinship, eigendecomposition and top PCs (dataset-basis.ts), computed once per open project on the worker thread. */
+  private datasetOverview(project: Project, open: Open, datasetId: number, mode: KinshipMode): Promise<DatasetPcs> {
+    const key = `${datasetId}:${mode}`;
+    let overview = open.overviews.get(key);
+    if (!overview) {
+      overview = this.onWorker(project, open, { job: 'dataset', datasetId, mode, pcs: OVERVIEW_PCS }).then((a) => a.overview!);
+      open.overviews.set(key, overview);
+      overview.catch(() => open.overviews.delete(key));
+    }
+    return overview;
+  }
+
+  relatednessOverview(p: ParamsIn<'relatedness.overview'>): Promise<ResultOf<'relatedness.overview'>> {
+    return this.withProject(async (project, open) => {
+      this.requireData(project, { datasetId: p.datasetId });
+      const o = await this.datasetOverview(project, open, p.datasetId, p.kinship);
+      const count = p.count ?? 10;
+      return { n: o.n, snps: o.snps, sampleIds: o.sampleIds, pcs: o.pcs.slice(0, count), varianceExplained: o.varianceExplained.slice(0, count).map(finite) };
+    });
+  }
+
+  relatednessScene(p: ParamsIn<'relatedness.scene'>): Promise<ResultOf<'relatedness.scene'>> {
+    return this.withProject(async (project, open) => {
+      this.requireData(project, { datasetId: p.datasetId, sheetIds: [p.colourBy?.sheetId] });
+      const figure: FigureOptions = { widthMm: p.widthMm ?? DEFAULT_WIDTH_MM[p.figure], palette: 'okabe-ito', software: `kinscan ${VERSION}` };
+      // The overview first, also for the heatmap: its kinship is then in the cache, computed once.
+      const o = await this.datasetOverview(project, open, p.datasetId, p.kinship);
+      if (p.figure === 'kinship') {
+        const answer = await this.onWorker(project, open, { job: 'dataset-kinship', datasetId: p.datasetId, mode: p.kinship, figure });
+        return { scene: answer.scene! };
+      }
+      const [x, y] = p.pcs ?? [1, 2];
+      if (Math.max(x, y) > o.pcs.length) {
+        throw new InputError(`the dataset has ${o.pcs.length} principal components, so PC ${Math.max(x, y)} does not exist`, { file: project.path }, `Choose PCs from 1 to ${o.pcs.length}`);
+      }
+      const data: PcaData = { pcs: o.pcs, varianceExplained: o.varianceExplained, sampleIds: o.sampleIds };
+      if (p.colourBy) {
+        const fam = loadFam(project.db, p.datasetId);
+        const all = Int32Array.from({ length: o.n }, (_, i) => i);
+        data.colour = colouringOf([project.loadSheet(p.colourBy.sheetId)], p.colourBy.column, fam, all);
+      }
+      return { scene: pcaScene(data, { ...figure, x, y }) };
+    });
+  }
+
   // ------------------------------------------------------------ runs
 
   startRun(p: ParamsIn<'runs.start'>): Promise<ResultOf<'runs.start'>> {
@@ -393,7 +468,7 @@ export class KinscanService {
         ...(p.phenoSheetId !== undefined ? { phenoSheetId: p.phenoSheetId } : {}),
         ...(covarSheetId !== undefined ? { covarSheetId } : {}),
       });
-      return { runId, ...queue.enqueue(runId) };
+      return { runId, ...queue.enqueue(runId, p.threads) };
     });
   }
 
@@ -477,6 +552,28 @@ export class KinscanService {
     });
   }
 
+  // ------------------------------------------------------------ figures
+
+  /**
+   * One figure of a run as a scene. The PCA and the heatmap need the run's eigendecomposition:
+   * computed on the worker thread when the cache lacks it and stored there, then the scene is drawn
+   * on the worker too (a heatmap of thousands of individuals takes a second); the others are drawn
+   * here from the stored results.
+   */
+  figureScene(p: ParamsIn<'figures.scene'>): Promise<ResultOf<'figures.scene'>> {
+    return this.withProject(async (project, open) => {
+      this.requireRun(project, p.runId);
+      if (p.figure.kind !== 'pca' && p.figure.kind !== 'kinship') return { scene: runFigureScene(project, p.runId, p.figure, this.threads) };
+      // A read-only project keeps nothing: there the scene's worker computes what the cache lacks itself.
+      if (!project.readonly && !open.basisCached.has(p.runId)) {
+        await this.onWorker(project, open, { job: 'run', runId: p.runId });
+        open.basisCached.add(p.runId);
+      }
+      const answer = await this.onWorker(project, open, { job: 'run-figure', runId: p.runId, figure: p.figure });
+      return { scene: answer.scene as Scene };
+    });
+  }
+
   // ------------------------------------------------------------ exports
 
   exportTable(p: ParamsIn<'export.table'>): Promise<ResultOf<'export.table'>> {
@@ -514,12 +611,21 @@ export class KinscanService {
     return this.files.list(p.dir);
   }
 
+  uploadFile(p: ParamsIn<'files.upload'>): ResultOf<'files.upload'> {
+    this.alive();
+    if (!this.uploads) {
+      throw new ServiceError('conflict', 'The desktop app takes no uploads: it opens a dropped file where it lies', 'Drop the file on the window again, or choose it with Open');
+    }
+    return this.uploads.chunk(p);
+  }
+
   // ------------------------------------------------------------ shutdown
 
   /** Cancel the queue, wait for work in flight, close the project. Later calls answer 'unavailable'. */
   close(): Promise<void> {
     if (this.closed) return this.lifecycle.then(() => undefined);
     this.closed = true;
+    this.uploads?.close();
     return this.serial(async () => {
       await this.closeOpen(true);
     });

@@ -83,6 +83,8 @@ function main(): void {
       filesRoot: options.filesRoot,
       command: 'kinscan app',
       developer: options.developer,
+      // A file dropped on the desktop window is opened where it lies.
+      uploads: false,
     });
   } catch (e) {
     fail(e instanceof Error ? e.message : String(e));
