@@ -16,7 +16,7 @@ import { snpQc, SnpStatus } from '../engine/qc/snps.js';
 import { plinkPaths, refuseOverwrite } from '../engine/io/output-guard.js';
 import { scanToFiles } from '../engine/scan/run.js';
 import { scanSettingsSchema, type ScanSettings, type ScanSettingsInput } from '../engine/scan/settings.js';
-import { FIT_METHODS, GENETIC_MODELS, MAF_RANGE, MAX_MISSING_RANGE } from '../engine/protocol/settings.js';
+import { FIT_METHODS, GENETIC_MODELS, MAF_RANGE, MAX_MISSING_RANGE, PCS_RANGE } from '../engine/protocol/settings.js';
 import { computeKinship } from '../engine/stats/kinship.js';
 import { computeKinshipThreaded } from '../engine/stats/kinship-threads.js';
 import { availableParallelism } from 'node:os';
@@ -37,6 +37,9 @@ const SCAN_USAGE = `  kinscan scan --bfile PREFIX --pheno FILE --trait NAME [opt
       --method fast|em|squarem|exact     ML route: fast (default), the lecture's plain EM, EM with SQUAREM,
                                          or the exact reference optimiser (dense grid + Brent; slow)
       --maf 0.01 --max-miss 0.05         SNP filters among the analysed individuals
+      --pcs K                            also adjust for population structure with the top K principal
+                                         components of the kinship (0-20, default 0), added as covariates
+                                         after --covar-names; with --loco, those of the whole-genome kinship
       --threads N                        worker threads (default: all cores)
       --loco                             leave-one-chromosome-out kinship for each chromosome's SNPs
       RESULTS.tsv ends in a flag column: below-null (the alternative fit landed below the null) or
@@ -116,6 +119,7 @@ const SETTING_FLAGS: Record<string, { flag: string; rule: string }> = {
   method: { flag: '--method', rule: `${FIT_METHODS.slice(0, -1).join(', ')} or ${FIT_METHODS.at(-1)}` },
   maf: { flag: '--maf', rule: `a number from ${MAF_RANGE[0]} to ${MAF_RANGE[1]}` },
   maxMissing: { flag: '--max-miss', rule: `a number from ${MAX_MISSING_RANGE[0]} to ${MAX_MISSING_RANGE[1]}` },
+  pcs: { flag: '--pcs', rule: `a whole number from ${PCS_RANGE[0]} to ${PCS_RANGE[1]}` },
 };
 
 /** The command line's message for the schema's first complaint: '--maf must be a number from 0 to 0.5, got 'x''. */
@@ -147,6 +151,7 @@ export const SCAN_FLAGS = {
   method: { type: 'string' },
   maf: { type: 'string' },
   'max-miss': { type: 'string' },
+  pcs: { type: 'string' },
   out: { type: 'string' },
   threads: { type: 'string' },
   loco: { type: 'boolean' },
@@ -182,6 +187,7 @@ async function scanCommand(args: string[]): Promise<number> {
       ...(v.method !== undefined ? { method: v.method as ScanSettings['method'] } : {}),
       ...(v.maf !== undefined ? { maf: numberFlag(v.maf)! } : {}),
       ...(v['max-miss'] !== undefined ? { maxMissing: numberFlag(v['max-miss'])! } : {}),
+      ...(v.pcs !== undefined ? { pcs: numberFlag(v.pcs)! } : {}),
       ...(v.loco ? { loco: true } : {}),
     },
     given,

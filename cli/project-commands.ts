@@ -219,7 +219,8 @@ export async function runsCommand(args: string[]): Promise<number> {
         r.trait,
         r.model,
         r.method,
-        s.covarNames.length > 0 ? s.covarNames.join(',') : '-',
+        // The PCs added by --pcs are covariates too: age,sex,PC1-3.
+        [...s.covarNames, ...(s.pcs > 0 ? [s.pcs === 1 ? 'PC1' : `PC1-${s.pcs}`] : [])].join(',') || '-',
         typeof s.kinship === 'object' ? s.kinship.file : s.kinship,
         String(s.maf),
         String(s.maxMissing),

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isInputError } from '../engine/io/errors.js';
+import { describePcs } from '../engine/scan/pcs.js';
 import type { ScanSummary } from '../engine/scan/run.js';
 
 /** Exit codes of every command. */
@@ -75,6 +76,7 @@ export function reportLines(s: ScanSummary): string[] {
       `${sn.singleClass} with one genotype class, ${sn.collinearWithCovariates} collinear with covariates -> ${sn.tested} tested`,
     `null model (ML): logl ${s.null.logl_h0.toFixed(4)}, sigma_a2 ${s.null.sigma_a2.toPrecision(5)}, sigma_e2 ${s.null.sigma_e2.toPrecision(5)}, ` +
       `PVE ${s.null.pve.toFixed(4)}; lambda_GC ${s.lambda_gc.toFixed(4)}`,
+    ...(s.pcs && s.pcs.length > 0 ? [describePcs(s.pcs)] : []),
     ...flagged,
   ];
 }

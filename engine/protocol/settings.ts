@@ -15,6 +15,8 @@ export const KINSHIP_MODES = ['centered', 'standardized'] as const;
 /** Bounds of the SNP filters. */
 export const MAF_RANGE = [0, 0.5] as const;
 export const MAX_MISSING_RANGE = [0, 1] as const;
+/** How many principal components of the kinship a scan may add as covariates. */
+export const PCS_RANGE = [0, 20] as const;
 
 /** Longest path or name accepted (a file path, a column name). */
 const MAX_TEXT = 4096;
@@ -27,6 +29,7 @@ export const DEFAULT_SETTINGS = {
   method: 'fast' as (typeof FIT_METHODS)[number],
   maf: 0.01,
   maxMissing: 0.05,
+  pcs: 0,
 };
 
 export const kinshipSettingSchema = z.union([z.enum(KINSHIP_MODES), z.object({ file: z.string().min(1).max(MAX_TEXT) }).strict()]);
@@ -46,6 +49,12 @@ export const scanSettingsSchema = z
     method: z.enum(FIT_METHODS).default(DEFAULT_SETTINGS.method),
     maf: z.number().min(MAF_RANGE[0]).max(MAF_RANGE[1]).default(DEFAULT_SETTINGS.maf),
     maxMissing: z.number().min(MAX_MISSING_RANGE[0]).max(MAX_MISSING_RANGE[1]).default(DEFAULT_SETTINGS.maxMissing),
+    /**
+     * The top `pcs` principal components of the kinship of the analysed individuals (its largest
+     * eigenvectors), added as covariates after the sheet's covariates (with loco: those of the
+     * genome-wide kinship, for every chromosome). A run recorded before this setting existed reads as 0.
+     */
+    pcs: z.number().int().min(PCS_RANGE[0]).max(PCS_RANGE[1]).default(DEFAULT_SETTINGS.pcs),
     /** Leave-one-chromosome-out: test each chromosome against the kinship of the other chromosomes. */
     loco: z.boolean().optional(),
   })

@@ -1,5 +1,6 @@
 import { InputError } from '../io/errors.js';
 import type { KinshipMode } from '../stats/kinship.js';
+import type { PrincipalCovariates } from './pcs.js';
 import { fitBasis, kinshipOf, type PreparedScan, type Progress, type ScanSelection, type Timings } from './prepare.js';
 import type { ScanSettings } from './settings.js';
 
@@ -35,6 +36,7 @@ export function chromosomesOf(sel: ScanSelection): { chr: string; tested: Int32A
  * per chromosome over its own SNPs (twice the work of one kinship in all), never one per
  * chromosome over the rest. Each part has its own eigenbasis and null fit; parts are produced one
  * at a time, so one eigenbasis is held at once. fn returns false to stop (e.g. the scan was cancelled).
+ * The PCs added as covariates (`pcs`, from the genome-wide kinship) are the same for every chromosome.
  */
 export async function forEachLocoPart(
   settings: ScanSettings,
@@ -42,6 +44,7 @@ export async function forEachLocoPart(
   kinAll: Float64Array,
   mAll: number,
   threads: number,
+  pcs: PrincipalCovariates,
   fn: (part: LocoPart) => Promise<boolean>,
   progress?: Progress,
 ): Promise<void> {
@@ -61,7 +64,7 @@ export async function forEachLocoPart(
     const kc = kinshipOf(sel.plink.bed, include, mode, threads, progress).data;
     for (let x = 0; x < nn; x++) kLoco[x] = (mAll * kinAll[x]! - mc * kc[x]!) / rest;
     const t1 = performance.now();
-    const basis = fitBasis(settings, sel, { kinship: kLoco }, threads);
+    const basis = fitBasis(settings, sel, { kinship: kLoco }, threads, undefined, pcs);
     const timings: Timings = { kinship: (t1 - t0) / 1000, 'eigen+null': (performance.now() - t1) / 1000 };
     const goOn = await fn({ chr, kinshipSnps: rest, prep: { settings, ...sel, tested, ...basis, kinshipSnps: rest, timings } });
     if (!goOn) break;

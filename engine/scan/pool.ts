@@ -263,7 +263,7 @@ export function selectionPoolSpec(settings: ScanSettings, sel: ScanSelection, th
     n: sel.samples.famIndex.length,
     threads,
     model: settings.model,
-    covariates: 1 + sel.samples.covariates.length,
+    covariates: 1 + sel.samples.covariates.length + settings.pcs,
     famIndex: sel.samples.famIndex,
     bytesPerSnp: sel.plink.bed.bytesPerSnp,
   };

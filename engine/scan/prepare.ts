@@ -14,6 +14,7 @@ import { independentColumns, leastSquares } from '../stats/linalg.js';
 import { fitModel } from '../stats/lmm/fit.js';
 import type { EigenModel, MlFit } from '../stats/lmm/model.js';
 import { ProfileLikelihood } from '../stats/lmm/profile.js';
+import { principalCovariates, type PrincipalCovariates } from './pcs.js';
 import type { ScanSettings } from './settings.js';
 
 /** Eigenvalues below this are set to 0 (GEMMA). */
@@ -97,8 +98,8 @@ export function rotateVector(ut: Float64Array, n: number, v: Float64Array): Floa
   return out;
 }
 
-/** The intercept and covariates must be linearly independent, or the fixed effects are not identifiable. */
-function checkCovariatesIndependent(w: Float64Array[], names: string[], file: string): void {
+/** The intercept and covariates (the sheet's, then the PCs) must be linearly independent, or the fixed effects are not identifiable. */
+function checkCovariatesIndependent(w: Float64Array[], names: string[], pcNames: string[], file: string): void {
   const p = w.length;
   const gram = new Float64Array(p * p);
   for (let a = 0; a < p; a++)
@@ -110,7 +111,17 @@ function checkCovariatesIndependent(w: Float64Array[], names: string[], file: st
   const kept = independentColumns(gram, p);
   if (kept.length < p) {
     const dropped = Array.from({ length: p }, (_, j) => j).filter((j) => !kept.includes(j));
-    const name = names[dropped[0]! - 1]!;
+    const at = dropped[0]! - 1;
+    if (at >= names.length) {
+      // The PCs are orthogonal to the intercept and to each other: a PC can only repeat the sheet's covariates.
+      const pc = pcNames[at - names.length]!;
+      throw new InputError(
+        `${pc}, the principal component added by --pcs, is a linear combination of the intercept, the covariates and the PCs before it, over the analysed individuals`,
+        { file },
+        `Lower --pcs to ${at - names.length}, or leave out of --covar-names the covariates that already describe that structure`,
+      );
+    }
+    const name = names[at]!;
     throw new InputError(
       `the covariate '${name}' is a linear combination of the intercept and the covariates before it, over the analysed individuals`,
       { file },
@@ -139,6 +150,8 @@ export interface TraitBasisFit {
   u: Float64Array;
   yStar: Float64Array;
   wStar: Float64Array[];
+  /** The PCs added as covariates (setting pcs), after the sheet's covariates in wStar. */
+  pcs: PrincipalCovariates;
   nullFit: MlFit;
   kinshipScale: number;
 }
@@ -187,10 +200,16 @@ export function eigenOf(kinship: Float64Array, sel: ScanSelection, threads = 1, 
   return { s: e.values, u: e.vectorsT };
 }
 
+/** Where a scan's kinship comes from, for messages: the kinship file, else the genotypes. */
+function kinshipSource(settings: ScanSettings, sel: ScanSelection): string {
+  return typeof settings.kinship === 'object' ? settings.kinship.file : sel.plink.bed.path;
+}
+
 /**
  * From a kinship over all genotyped individuals (or an eigendecomposition): subset to the
  * analysed individuals, re-centre, decompose (eigenOf), rotate y and the covariates, and fit the
- * null model.
+ * null model. The covariates are the intercept, the sheet's, then the top settings.pcs PCs of this
+ * basis, or `pcs` when given (with loco: the genome-wide kinship's, for every chromosome).
  */
 export function fitBasis(
   settings: ScanSettings,
@@ -198,15 +217,17 @@ export function fitBasis(
   source: { kinship: Float64Array } | Eigenbasis,
   threads = 1,
   progress?: Progress,
+  pcs?: PrincipalCovariates,
 ): TraitBasisFit {
   const { samples } = sel;
   const n = samples.famIndex.length;
   const { s, u } = 'kinship' in source ? eigenOf(source.kinship, sel, threads, progress) : source;
   let trace = 0;
   for (let i = 0; i < n; i++) trace += s[i]!;
+  const added = pcs ?? principalCovariates(s, u, n, settings.pcs, kinshipSource(settings, sel));
   const ones = new Float64Array(n).fill(1);
-  const w = [ones, ...samples.covariates];
-  checkCovariatesIndependent(w, samples.covariateNames, settings.covar ?? settings.pheno);
+  const w = [ones, ...samples.covariates, ...added.vectors];
+  checkCovariatesIndependent(w, samples.covariateNames, added.names, settings.covar ?? settings.pheno);
   // Fit on y minus its least-squares fit on the covariates: every model contains W, so the
   // likelihoods do not change, and the part of y that W explains (its mean lies in a zero-eigenvalue
   // direction of the re-centred K) no longer meets weights of 1/delta where it would cancel.
@@ -223,7 +244,7 @@ export function fitBasis(
   // Report the null model's fixed effects on the original y.
   for (let j = 0; j < w.length; j++) nullFit.beta[j] = nullFit.beta[j]! + bOls[j]!;
   progress?.('null-fit', 1, 1);
-  return { n, s, u, yStar, wStar, nullFit, kinshipScale: trace / n };
+  return { n, s, u, yStar, wStar, pcs: added, nullFit, kinshipScale: trace / n };
 }
 
 /** The kinship of the SNPs with include[j] = 1, on worker threads when possible. */

@@ -16,6 +16,7 @@ import { InputError } from '../io/errors.js';
 import { plinkPaths, refuseOverwrite } from '../io/output-guard.js';
 import { VERSION } from '../version.js';
 import { forEachLocoPart } from './loco.js';
+import { pcRecords, type PcRecord } from './pcs.js';
 import { ScanPool, selectionPoolSpec } from './pool.js';
 import {
   fitBasis,
@@ -166,6 +167,7 @@ async function runLoco(req: ScanRequest, inputs: ScanInputs, threads: number, bl
     kin.data,
     kin.snps,
     threads,
+    basis.pcs,
     async (part) => {
       const ts = performance.now();
       let reached = 0;
@@ -204,7 +206,10 @@ export interface ScanSummary {
   complete: boolean;
   settings: ScanSettings;
   samples: PreparedScan['samples']['report'];
+  /** The fixed effects besides the SNP's: intercept, the sheet's covariates, then PC1.. (setting pcs). */
   covariates: string[];
+  /** The principal components of the kinship added as covariates (setting pcs), with their eigenvalues; absent in runs recorded before the setting. */
+  pcs?: PcRecord[];
   snps: {
     total: number;
     /** SNPs that passed QC and were to be tested. */
@@ -277,7 +282,8 @@ export function summarise(prep: PreparedScan, skips: ScanSkips, lambda: number, 
     complete,
     settings: st,
     samples: prep.samples.report,
-    covariates: ['intercept', ...prep.samples.covariateNames],
+    covariates: ['intercept', ...prep.samples.covariateNames, ...prep.pcs.names],
+    pcs: pcRecords(prep.pcs),
     snps: {
       total: prep.snpReport.total,
       planned: prep.tested.length,

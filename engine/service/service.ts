@@ -9,7 +9,7 @@
  * Opening, creating and closing projects are serialised; methods that work on the open project are
  * counted while they run, so closing waits for them (an export is never cut off by a close).
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -193,7 +193,8 @@ export class KinscanService {
       datasets: project.datasets().map(datasetView),
       sheets: project.sheets().map(sheetView),
       matrices: project.matrices().map(matrixView),
-      runs: project.runs().map((r) => runSummaryView(r, open.queue?.position(r.id) ?? null)),
+      // live(): a run the queue is preparing shows as running here too (as in runs.list and its events).
+      runs: project.runs().map((r) => runSummaryView(this.live(r), open.queue?.position(r.id) ?? null)),
       cache: { entries: cache.entries, bytes: cache.bytes },
       fileBytes: project.fileBytes(),
     };
@@ -282,6 +283,8 @@ export class KinscanService {
     if (!existsSync(`${prefix}.bed`) || !existsSync(pheno)) {
       throw new InputError('the example data are missing', { file: this.options.exampleDir }, 'Reinstall Kinscan to restore the example project');
     }
+    // On a first start the state folder (where the example project lives) may not exist yet.
+    mkdirSync(dirname(path), { recursive: true });
     const project = Project.open(path, { create: true, command: this.options.command ?? 'kinscan app' });
     try {
       project.importDataset(prefix);

@@ -8,6 +8,7 @@
 import type Database from 'better-sqlite3';
 import { availableParallelism } from 'node:os';
 import { InputError } from '../io/errors.js';
+import { describePcs, pcRecords } from '../scan/pcs.js';
 import type { Progress, ScanInputs } from '../scan/prepare.js';
 import { lambdaGc } from '../scan/results.js';
 import { runScan, summarise, type ScanSummary } from '../scan/run.js';
@@ -103,6 +104,7 @@ export async function executeRun(db: Database.Database, runId: number, opts: Exe
             ? 'eigendecomposition from the project cache'
             : `${a.kinshipHits > 0 ? 'kinship from the project cache' : 'kinship computed'}, eigendecomposition computed`;
         addLog(db, runId, 'info', `prepared: ${p.n} individuals analysed, ${total} SNPs to test; ${cacheNote}; null logl ${p.nullFit.logl.toFixed(6)}`);
+        if (p.pcs.names.length > 0) addLog(db, runId, 'info', describePcs(pcRecords(p.pcs)));
       },
       ...(opts.onScanStart ? { onScanStart: opts.onScanStart } : {}),
       onBlock: (rows, pr) => writer.commit(rows, pr.done),

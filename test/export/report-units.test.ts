@@ -24,6 +24,7 @@ const ALL: Required<ScanSettings> = {
   method: 'fast',
   maf: 0.01,
   maxMissing: 0.05,
+  pcs: 0,
   loco: false,
 };
 
@@ -39,6 +40,7 @@ const CHANGED: Required<ScanSettings> = {
   method: 'em',
   maf: 0.05,
   maxMissing: 0.1,
+  pcs: 3,
   loco: true,
 };
 
@@ -76,6 +78,7 @@ describe('reproduce command', () => {
       method: 'squarem',
       maf: 1e-7,
       maxMissing: 0.125,
+      pcs: 20,
       loco: true,
     };
     const v = shellParse(awkward);
@@ -89,6 +92,7 @@ describe('reproduce command', () => {
     expect(v.method).toBe('squarem');
     expect(Number(v.maf)).toBe(1e-7);
     expect(Number(v['max-miss'])).toBe(0.125);
+    expect(Number(v.pcs)).toBe(20);
     expect(v.loco).toBe(true);
     expect(v.out).toBe('out dir/R.tsv');
   });
@@ -99,7 +103,7 @@ describe('reproduce command', () => {
     expect(v['covar-names']).toBeUndefined();
     expect(v.loco).toBeUndefined();
     expect(v.kinship).toBe('./centered');
-    expect([v.model, v.method, v.maf, v['max-miss']]).toEqual(['add-dom', 'fast', '0.01', '0.05']);
+    expect([v.model, v.method, v.maf, v['max-miss'], v.pcs]).toEqual(['add-dom', 'fast', '0.01', '0.05', '0']);
   });
 
   it('refuses a covariate name the CLI cannot take', () => {

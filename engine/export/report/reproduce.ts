@@ -21,6 +21,7 @@ export const SETTING_FLAGS: Record<keyof ScanSettings, string> = {
   method: '--method',
   maf: '--maf',
   maxMissing: '--max-miss',
+  pcs: '--pcs',
   loco: '--loco',
 };
 
@@ -82,6 +83,7 @@ export function reproduceParts(settings: ScanSettings, opts: ReproduceOptions = 
   add('method', settings.method, shellQuote);
   add('maf', String(settings.maf), shellQuote);
   add('maxMissing', String(settings.maxMissing), shellQuote);
+  add('pcs', String(settings.pcs), shellQuote);
   if (settings.loco) parts.push([SETTING_FLAGS.loco]);
   parts.push(flag('--out', opts.out ?? 'RESULTS.tsv', quoted));
   return parts;
