@@ -61,8 +61,8 @@ export interface KinscanServiceOptions {
   command?: string;
   /** Show stack traces in the errors of failed runs (the dispatcher's developer flag). */
   developer?: boolean;
-  /** Take files.upload into '<files root>/Kinscan uploads' (default true; the desktop app opens dropped files where they lie). */
-  uploads?: boolean;
+  /** Where files.upload writes (default '<files root>/Kinscan uploads'; the desktop app: its state folder). */
+  uploadsDir?: string;
 }
 
 /** PCs kept per dataset overview (relatedness.overview gives at most 20). */
@@ -85,7 +85,7 @@ export class KinscanService {
   readonly threads: number;
   readonly files: FileRoot;
   private readonly recent: RecentProjects;
-  private readonly uploads: Uploads | undefined;
+  private readonly uploads: Uploads;
   private readonly listeners = new Set<(event: KinscanEvent) => void>();
   private open: Open | undefined;
   private lifecycle: Promise<unknown> = Promise.resolve();
@@ -96,7 +96,7 @@ export class KinscanService {
     this.threads = Math.max(1, options.threads ?? availableParallelism());
     this.files = new FileRoot(options.filesRoot);
     this.recent = new RecentProjects(options.recentFile);
-    this.uploads = options.uploads === false ? undefined : new Uploads(this.files);
+    this.uploads = new Uploads(this.files, options.uploadsDir);
   }
 
   // ------------------------------------------------------------ events
@@ -616,9 +616,6 @@ export class KinscanService {
 
   uploadFile(p: ParamsIn<'files.upload'>): ResultOf<'files.upload'> {
     this.alive();
-    if (!this.uploads) {
-      throw new ServiceError('conflict', 'The desktop app takes no uploads: it opens a dropped file where it lies', 'Drop the file on the window again, or choose it with Open');
-    }
     return this.uploads.chunk(p);
   }
 
@@ -628,7 +625,7 @@ export class KinscanService {
   close(): Promise<void> {
     if (this.closed) return this.lifecycle.then(() => undefined);
     this.closed = true;
-    this.uploads?.close();
+    this.uploads.close();
     return this.serial(async () => {
       await this.closeOpen(true);
     });

@@ -5,7 +5,8 @@
  * name ('mice (2).bed') when that name is taken, so an upload never overwrites a file (the name is
  * claimed by a hard link, which fails rather than replace). A chunk at offset 0 starts the upload
  * of that name afresh (a retry after a broken connection); a chunk out of order is refused. The
- * desktop app has no uploads: a file dropped there is opened where it lies.
+ * desktop app uploads into its own state folder instead (its preload exposes no file paths, so a
+ * dropped file reaches the engine the same way as in a browser).
  */
 import { closeSync, copyFileSync, constants, linkSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -54,11 +55,15 @@ function numberedName(name: string, k: number): string {
 export class Uploads {
   private readonly pending = new Map<string, Pending>();
 
-  constructor(private readonly files: FileRoot) {}
+  /** `dir`: where uploads go (default '<files root>/Kinscan uploads'); it must lie inside the files root. */
+  constructor(
+    private readonly files: FileRoot,
+    private readonly dir: string = UPLOADS_FOLDER,
+  ) {}
 
   /** The uploads folder (created when missing), checked to lie inside the files root. */
   private folder(): string {
-    const dir = this.files.path(UPLOADS_FOLDER);
+    const dir = this.files.path(this.dir);
     mkdirSync(dir, { recursive: true });
     return this.files.path(dir);
   }

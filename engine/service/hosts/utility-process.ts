@@ -83,8 +83,8 @@ function main(): void {
       filesRoot: options.filesRoot,
       command: 'kinscan app',
       developer: options.developer,
-      // A file dropped on the desktop window is opened where it lies.
-      uploads: false,
+      // A file dropped on the desktop window arrives as in a browser (the preload exposes no paths).
+      uploadsDir: join(options.stateDir, 'uploads'),
     });
   } catch (e) {
     fail(e instanceof Error ? e.message : String(e));
