@@ -5,8 +5,9 @@
  * chosen is lost when a screen changes or a call fails. Runes ($state) make it reactive.
  */
 import type { ProgressEvent } from '../../../engine/protocol/api.js';
-import type { ProjectInfo } from '../../../engine/protocol/methods.js';
-import { DEFAULT_SETTINGS } from '../../../engine/protocol/settings.js';
+import type { HIT_SORTS, ProjectInfo } from '../../../engine/protocol/methods.js';
+import type { EXPORT_FORMATS, FIGURE_KINDS } from '../../../engine/protocol/figures.js';
+import { DEFAULT_SETTINGS, type FIT_METHODS, type GENETIC_MODELS } from '../../../engine/protocol/settings.js';
 import { call } from './api';
 
 export const SCREENS = ['data', 'qc', 'relatedness', 'run', 'results'] as const;
@@ -32,6 +33,13 @@ export interface Choices {
   kinship: 'centered' | 'standardized' | { file: string };
   /** Top principal components of the kinship added as covariates. */
   pcs: number;
+  model: (typeof GENETIC_MODELS)[number];
+  method: (typeof FIT_METHODS)[number];
+  /** Worker threads of the next run (null: all the machine's cores). */
+  threads: number | null;
+  /** The Relatedness screen's PCA view: the PCs on each axis and the sheet column that colours it. */
+  pcaAxes: [number, number];
+  pcaColourBy: { sheetId: number; column: string } | null;
 }
 
 export function defaultChoices(): Choices {
@@ -45,6 +53,48 @@ export function defaultChoices(): Choices {
     maxMissing: DEFAULT_SETTINGS.maxMissing,
     kinship: 'centered',
     pcs: 0,
+    model: DEFAULT_SETTINGS.model,
+    method: DEFAULT_SETTINGS.method,
+    threads: null,
+    pcaAxes: [1, 2],
+    pcaColourBy: null,
+  };
+}
+
+/** The Results screen's choices (kept here so that a screen change or a failed call loses none). */
+export interface ResultsView {
+  /** The significance line of the Manhattan plots and of exported figures. */
+  threshold: 'genome-wide' | 'bonferroni' | 'p';
+  /** The p of threshold 'p', as typed. */
+  thresholdP: string;
+  sort: (typeof HIT_SORTS)[number];
+  order: 'asc' | 'desc';
+  /** The hits table's filters, as typed ('' = none). */
+  pBelow: string;
+  chr: string;
+  figure: {
+    kind: (typeof FIGURE_KINDS)[number];
+    format: (typeof EXPORT_FORMATS)[number];
+    width: 'single' | 'one-and-half' | 'double' | 'custom';
+    customMm: string;
+    dpi: number;
+    palette: 'okabe-ito' | 'grey';
+  };
+  tableFormat: 'tsv' | 'csv' | 'gemma' | 'xlsx';
+  reportFormat: 'html' | 'pdf';
+}
+
+export function defaultResultsView(): ResultsView {
+  return {
+    threshold: 'genome-wide',
+    thresholdP: '1e-6',
+    sort: 'p',
+    order: 'asc',
+    pBelow: '',
+    chr: '',
+    figure: { kind: 'manhattan', format: 'png', width: 'double', customMm: '150', dpi: 300, palette: 'okabe-ito' },
+    tableFormat: 'tsv',
+    reportFormat: 'html',
   };
 }
 
@@ -55,6 +105,7 @@ class AppState {
   /** The run the Results screen shows, and the one beside it. */
   resultsRunId = $state<number | null>(null);
   compareRunId = $state<number | null>(null);
+  results = $state<ResultsView>(defaultResultsView());
   /** The latest progress event of each run, by run id. */
   progress = $state<Record<number, ProgressEvent>>({});
 
