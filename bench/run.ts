@@ -11,8 +11,9 @@
  * ratio kinscan / GEMMA, and the agreement of the p-values.
  * Then the project-store query timings (bench/store-queries.ts), the QC preview on mouse
  * (bench/qc-preview.ts) and the figure and report timings
- * (bench/figures.ts: a 1M-SNP Manhattan to PNG and PDF, the mouse report). Nothing in npm test
- * depends on timing.
+ * (bench/figures.ts: a 1M-SNP Manhattan to PNG and PDF, the mouse report), and the interactive
+ * Manhattan plot in Chromium (bench/ui-plot.ts: draw, hover, zoom at 358,000 SNPs). Nothing in
+ * npm test depends on timing.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -170,6 +171,13 @@ async function main(): Promise<void> {
     const mod = (await import(figuresBench)) as typeof import('./figures.js');
     out.push('\nFigures and reports');
     for (const r of await mod.benchFigures()) out.push(mod.formatFigureTiming(r));
+  }
+  const uiBench = join(dirname(fileURLToPath(import.meta.url)), 'ui-plot.js');
+  if (existsSync(uiBench) && !process.env.BENCH_SKIP_UI) {
+    const mod = (await import(uiBench)) as typeof import('./ui-plot.js');
+    const ui = await mod.benchUiPlot().catch((e: unknown) => (e as Error).message);
+    out.push(`\nInteractive Manhattan plot in Chromium, 358,000 SNPs${typeof ui === 'string' ? `: not measured (${ui})` : ui.page === 'app' ? ' (the built app)' : ' (ManhattanPlot on a page built from the renderer sources)'}`);
+    if (typeof ui !== 'string') for (const r of ui.rows) out.push(mod.formatUiPlotTiming(r));
   }
   process.stderr.write(out.join('\n') + '\n');
 }

@@ -29,18 +29,38 @@ export interface QueryTiming {
 }
 
 const SNPS = 1_000_000;
-const CHROMOSOMES = 20;
-const SAMPLES = 16;
 const BLOCK = 256;
-const SPEC = `store-bench v1: ${SNPS} SNPs, ${CHROMOSOMES} chromosomes, ${SAMPLES} samples, 2 runs, seed 4`;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cacheDir = join(root, '.bench-cache', 'store-1m');
-const projectPath = join(cacheDir, 'bench.kinscan');
 
-const perChr = SNPS / CHROMOSOMES;
-const chrOf = (j: number): string => String(1 + Math.floor(j / perChr));
-const posOf = (j: number): number => 10_000 + 1000 * (j % perChr);
+/** A generated bench project: SNPs spread evenly over chromosomes 1.., 1 kb apart; one run per peak list. */
+export interface BenchProjectSpec {
+  /** Folder under .bench-cache/. */
+  name: string;
+  snps: number;
+  chromosomes: number;
+  samples: number;
+  /** Per run: the SNP indices of its peaks. */
+  peaks: number[][];
+}
+
+const STORE_SPEC: BenchProjectSpec = {
+  name: 'store-1m',
+  snps: SNPS,
+  chromosomes: 20,
+  samples: 16,
+  peaks: [
+    [123_456, 400_000, 777_777],
+    [123_500, 555_555],
+  ],
+};
+
+const specText = (s: BenchProjectSpec): string =>
+  s.name === STORE_SPEC.name
+    ? `store-bench v1: ${s.snps} SNPs, ${s.chromosomes} chromosomes, ${s.samples} samples, 2 runs, seed 4`
+    : `bench v1: ${s.snps} SNPs, ${s.chromosomes} chromosomes, ${s.samples} samples, peaks ${JSON.stringify(s.peaks)}, seed 4`;
+const projectPathOf = (s: BenchProjectSpec): string => join(root, '.bench-cache', s.name, 'bench.kinscan');
+const projectPath = projectPathOf(STORE_SPEC);
 
 function log(msg: string): void {
   process.stderr.write(`bench: ${msg}\n`);
@@ -76,7 +96,13 @@ function syntheticRows(seed: number, start: number, count: number, rng: Rng, pea
   return rows;
 }
 
-function generate(): void {
+function generate(spec: BenchProjectSpec): void {
+  const { snps: SNPS, chromosomes: CHROMOSOMES, samples: SAMPLES } = spec;
+  const perChr = Math.ceil(SNPS / CHROMOSOMES);
+  const chrOf = (j: number): string => String(1 + Math.floor(j / perChr));
+  const posOf = (j: number): number => 10_000 + 1000 * (j % perChr);
+  const projectPath = projectPathOf(spec);
+  const cacheDir = dirname(projectPath);
   rmSync(cacheDir, { recursive: true, force: true });
   mkdirSync(cacheDir, { recursive: true });
   const t0 = performance.now();
@@ -101,10 +127,8 @@ function generate(): void {
   try {
     p.importDataset(prefix);
     log(`  dataset imported (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-    for (const [k, peaks] of [
-      [1, [123_456, 400_000, 777_777]],
-      [2, [123_500, 555_555]],
-    ] as const) {
+    for (const [r, peaks] of spec.peaks.entries()) {
+      const k = r + 1;
       const id = p.createRun({ ...DEFAULT_SETTINGS, bfile: prefix, pheno: `${prefix}.pheno.csv`, trait: 'y', model: 'additive' });
       const seq = beginSession(p.db, id);
       setPrepared(p.db, id, SNPS, SAMPLES, {});
@@ -122,7 +146,7 @@ function generate(): void {
       endSession(p.db, id, seq, 'done', 0);
       log(`  run ${id} written (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
     }
-    p.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('bench_spec', ?)").run(SPEC);
+    p.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('bench_spec', ?)").run(specText(spec));
     p.checkpoint();
   } finally {
     p.close();
@@ -131,13 +155,14 @@ function generate(): void {
   log(`  done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-function cached(): boolean {
+function cached(want: BenchProjectSpec): boolean {
+  const projectPath = projectPathOf(want);
   if (!existsSync(projectPath)) return false;
   try {
     const p = Project.open(projectPath, { readonly: true });
     try {
       const spec = p.db.prepare("SELECT value FROM meta WHERE key = 'bench_spec'").pluck().get();
-      return spec === SPEC && p.runs().filter((r) => r.status === 'done').length === 2;
+      return spec === specText(want) && p.runs().filter((r) => r.status === 'done').length === want.peaks.length;
     } finally {
       p.close();
     }
@@ -168,10 +193,15 @@ function time(fn: (p: Project) => unknown, reps = 5): number {
   return median(ms);
 }
 
+/** A bench project (generated once, seeded); its path. */
+export function benchProject(spec: BenchProjectSpec): string {
+  if (!cached(spec)) generate(spec);
+  return projectPathOf(spec);
+}
+
 /** The 1,000,000-SNP bench project (generated once); its path. */
 export function storeBenchProject(): string {
-  if (!cached()) generate();
-  return projectPath;
+  return benchProject(STORE_SPEC);
 }
 
 export async function benchStoreQueries(): Promise<QueryTiming[]> {

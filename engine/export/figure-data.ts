@@ -243,7 +243,7 @@ export function regionData(project: Project, runId: number, opts: { snp?: string
     throw new InputError(
       `SNP ${details.info.rs} has no known position (${pos} in the .bim), so it has no region`,
       { file: project.path },
-      'Pick a SNP with a base-pair position, or leave --snp out to use the best SNP that has one',
+      'Pick a SNP with a base-pair position (without a SNP, the region plot shows the best SNP that has one)',
     );
   }
   const start = Math.max(0, pos - window);

@@ -510,7 +510,7 @@ function drawPointsFrontToBack(raster: Raster, item: PointsItem, select: PointSe
           const below = pixels[i]!;
           if (below === 0) pixels[i] = source;
           else pixels[i] = sourceOpaque ? ((below + scalePacked(source, UNDER[bytes[4 * i + 3]!]!)) | 0) | ALPHA_MASK : (below + scalePacked(source, UNDER[bytes[4 * i + 3]!]!)) | 0;
-          if (sourceOpaque) opaque[wordBase + word] |= bit;
+          if (sourceOpaque) opaque[wordBase + word] = opaque[wordBase + word]! | bit;
         }
       }
     }

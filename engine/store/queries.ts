@@ -296,9 +296,23 @@ export function hitsPage(db: Database.Database, runId: number, q: HitsPageQuery)
   ) as number;
   const dir = q.order === 'desc' ? 'DESC' : 'ASC';
   const order = q.sort === 'position' ? `r.snp ${dir}` : `${SORT_COLUMN[q.sort]} ${dir}, r.snp ${dir}`;
-  const rows = db
-    .prepare(`SELECT ${R_COLS}, ${S_COLS} ${join} WHERE ${cond} ORDER BY ${order} LIMIT ? OFFSET ?`)
-    .raw()
-    .all(ds, ...args, Math.max(0, Math.floor(q.limit)), Math.max(0, Math.floor(q.offset))) as [...RawRow, string, string, number, string, string][];
+  const limit = Math.max(0, Math.floor(q.limit));
+  const offset = Math.max(0, Math.floor(q.offset));
+  // Without the snps table in the filter or the order, the page's keys are found on the results
+  // alone (for p and position, a walk of an index that holds lnp and snp), and only its rows are
+  // joined: an OFFSET deep in a million rows then skips index entries, not joined rows (seconds).
+  // CROSS JOIN keeps SQLite's planner from driving the join from the results (a full scan).
+  const keyed = q.chr === undefined && q.sort !== 'rs';
+  const rows = (
+    keyed
+      ? db
+          .prepare(
+            `WITH page AS MATERIALIZED (SELECT r.snp AS snp FROM results r WHERE ${cond} ORDER BY ${order} LIMIT ? OFFSET ?) ` +
+              `SELECT ${R_COLS}, ${S_COLS} FROM page CROSS JOIN results r ON r.run_id = ? AND r.snp = page.snp CROSS JOIN snps s ON s.dataset_id = ? AND s.idx = r.snp ORDER BY ${order}`,
+          )
+          .raw()
+          .all(...args, limit, offset, runId, ds)
+      : db.prepare(`SELECT ${R_COLS}, ${S_COLS} ${join} WHERE ${cond} ORDER BY ${order} LIMIT ? OFFSET ?`).raw().all(ds, ...args, limit, offset)
+  ) as [...RawRow, string, string, number, string, string][];
   return { total, rows: rows.map(hitFromRaw) };
 }

@@ -98,6 +98,42 @@ export function defaultResultsView(): ResultsView {
   };
 }
 
+const CHOICES_KEY = 'kinscan.choices:';
+
+/**
+ * The choices made for a project, as this browser profile last saved them (a reload or a reopened
+ * window finds them again). Read defensively: a stale or foreign value gives the defaults for the
+ * fields it lacks, and fillDefaults then drops ids the project no longer has.
+ */
+function savedChoices(path: string): Choices | null {
+  try {
+    const raw = window.localStorage.getItem(CHOICES_KEY + path);
+    if (!raw) return null;
+    const parsed: unknown = JSON.parse(raw);
+    if (typeof parsed !== 'object' || parsed === null) return null;
+    const defaults = defaultChoices();
+    const merged = { ...defaults };
+    for (const key of Object.keys(defaults) as (keyof Choices)[]) {
+      const value = (parsed as Record<string, unknown>)[key];
+      const def = defaults[key];
+      const sameKind = value !== undefined && (def === null || value === null || key === 'kinship' || typeof value === typeof def || (Array.isArray(def) && Array.isArray(value)));
+      if (sameKind) (merged as Record<string, unknown>)[key] = value;
+    }
+    return merged;
+  } catch {
+    return null;
+  }
+}
+
+/** Keep the project's choices for the next load (called by the shell whenever they change). */
+export function saveChoices(path: string, choices: Choices): void {
+  try {
+    window.localStorage.setItem(CHOICES_KEY + path, JSON.stringify(choices));
+  } catch {
+    // Storage full or disabled: the choices still hold for this page's life.
+  }
+}
+
 class AppState {
   project = $state<ProjectInfo | null>(null);
   screen = $state<Screen>('data');
@@ -114,7 +150,7 @@ class AppState {
     const samePath = this.project?.path === info.path;
     this.project = info;
     if (!samePath) {
-      this.choices = defaultChoices();
+      this.choices = savedChoices(info.path) ?? defaultChoices();
       this.resultsRunId = null;
       this.compareRunId = null;
       this.progress = {};
