@@ -12,8 +12,8 @@
  * Then the project-store query timings (bench/store-queries.ts), the QC preview on mouse
  * (bench/qc-preview.ts) and the figure and report timings
  * (bench/figures.ts: a 1M-SNP Manhattan to PNG and PDF, the mouse report), and the interactive
- * Manhattan plot in Chromium (bench/ui-plot.ts: draw, hover, zoom at 358,000 SNPs). Nothing in
- * npm test depends on timing.
+ * Manhattan plot in Chromium (bench/ui-plot.ts: draw, hover, zoom at 358,000 SNPs) and the QC
+ * screen's slider -> counts on mouse (bench/ui-qc.ts). Nothing in npm test depends on timing.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -178,6 +178,14 @@ async function main(): Promise<void> {
     const ui = await mod.benchUiPlot().catch((e: unknown) => (e as Error).message);
     out.push(`\nInteractive Manhattan plot in Chromium, 358,000 SNPs${typeof ui === 'string' ? `: not measured (${ui})` : ui.page === 'app' ? ' (the built app)' : ' (ManhattanPlot on a page built from the renderer sources)'}`);
     if (typeof ui !== 'string') for (const r of ui.rows) out.push(mod.formatUiPlotTiming(r));
+  }
+  const uiQcBench = join(dirname(fileURLToPath(import.meta.url)), 'ui-qc.js');
+  if (existsSync(uiQcBench) && !process.env.BENCH_SKIP_UI) {
+    const mod = (await import(uiQcBench)) as typeof import('./ui-qc.js');
+    const { formatUiPlotTiming } = (await import(uiBench)) as typeof import('./ui-plot.js');
+    const qc = await mod.benchUiQc().catch((e: unknown) => (e as Error).message);
+    out.push(`\nQC screen in Chromium, mouse HS1940 trait 1: MAF slider -> counts${typeof qc === 'string' ? `: not measured (${qc})` : ' (the built app)'}`);
+    if (typeof qc !== 'string') for (const r of qc) out.push(formatUiPlotTiming(r));
   }
   process.stderr.write(out.join('\n') + '\n');
 }
