@@ -176,7 +176,7 @@ async function main(): Promise<void> {
   if (existsSync(uiBench) && !process.env.BENCH_SKIP_UI) {
     const mod = (await import(uiBench)) as typeof import('./ui-plot.js');
     const ui = await mod.benchUiPlot().catch((e: unknown) => (e as Error).message);
-    out.push(`\nInteractive Manhattan plot in Chromium, 358,000 SNPs${typeof ui === 'string' ? `: not measured (${ui})` : ui.page === 'app' ? ' (the built app)' : ' (ManhattanPlot on a page built from the renderer sources)'}`);
+    out.push(`\nInteractive Manhattan plot in Chromium, 358,000 SNPs${typeof ui === 'string' ? `: not measured (${ui})` : ' (the built app)'}`);
     if (typeof ui !== 'string') for (const r of ui.rows) out.push(mod.formatUiPlotTiming(r));
   }
   const uiQcBench = join(dirname(fileURLToPath(import.meta.url)), 'ui-qc.js');

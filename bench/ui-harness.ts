@@ -1,7 +1,7 @@
 /**
  * A page built from the renderer's own sources (vite + the Svelte plugin, as `npm run build:app`
- * builds the app) for measuring and checking one piece of the UI in Chromium when no screen of the
- * app shows it yet: an index.html with the app's CSP and an entry module written into a folder,
+ * builds the app) for checking one piece of the UI in Chromium on its own (the canvas painter
+ * against the engine's PNG, test/renderer/paint-scene.browser.test.ts): an index.html with the app's CSP and an entry module written into a folder,
  * built into <folder>/out, which `kinscan serve` (startServer's rendererDir) can host.
  *
  * The entry is given as source text; it imports renderer modules by the absolute paths of

@@ -4,9 +4,8 @@
  * generated once into .bench-cache/ by bench/store-queries.ts's generator (358,000 SNPs on 20
  * chromosomes, one run with three peaks).
  *
- * The page is the built app (out/renderer) when its Results screen shows the plot; until then, a
- * page built here from the same renderer sources (bench/ui-harness.ts) that mounts only
- * ManhattanPlot. Either way the numbers are the component's own, read from the data attributes it
+ * The page is the built app (out/renderer, `npm run build:app`) on the project's Results screen.
+ * The numbers are the component's own, read from the data attributes it
  * keeps on its plot element (production code, no bench-only paths):
  *   data-draw-ms   scene build (manhattanScene over every SNP) + paint, the last time it drew
  *   data-index-ms  building the hover index (kdbush) after the paint
@@ -15,7 +14,7 @@
  *
  *   npm run build:engine && node dist/bench/ui-plot.js
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -23,7 +22,6 @@ import { createDispatcher, KinscanService } from '../engine/service/index.js';
 import { startServer } from '../server/serve.js';
 import { exampleDir, rendererDir } from '../server/package-root.js';
 import { benchProject, type BenchProjectSpec } from './store-queries.js';
-import { buildHarnessPage, rendererSource } from './ui-harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -50,26 +48,6 @@ const percentile = (xs: number[], q: number): number => {
 };
 const median = (xs: number[]): number => percentile(xs, 0.5);
 
-/** The page module of the fallback: open the project named in ?project=, mount the plot of its latest done run. */
-function harnessEntry(): string {
-  const at = (p: string): string => JSON.stringify(rendererSource(p));
-  return `import { mount } from 'svelte';
-import ${at('lib/zod-jitless.ts')};
-import ${at('app.css')};
-import { createWebSocketClient, engineSocketUrl } from ${at('lib/ws-client.ts')};
-import ManhattanPlot from ${at('components/ManhattanPlot.svelte')};
-const client = createWebSocketClient(new WebSocket(engineSocketUrl(window.location)));
-Object.defineProperty(window, 'kinscan', { value: client, enumerable: true });
-const query = new URLSearchParams(window.location.search);
-const project = query.get('project');
-if (project) await client.call('project.open', { path: project });
-const runs = (await client.call('runs.list', {})).runs.filter((r) => r.status === 'done');
-const target = document.getElementById('app');
-target.style.padding = '16px';
-mount(ManhattanPlot, { target, props: { runId: runs.at(-1).id, onselect: (snp) => { document.body.dataset.selected = String(snp); } } });
-`;
-}
-
 const PLOT = '[data-figure="manhattan"]';
 
 /** Wait until the plot has drawn (again, when `previousDraw` is given) and built its hover index. Polls from here: the page's CSP forbids eval. */
@@ -84,11 +62,10 @@ async function waitReady(page: Page, previousDraw: string | null, timeout = 60_0
 
 const attr = (page: Page, name: string): Promise<string | null> => page.evaluate(`document.querySelector('${PLOT}')?.dataset.${name} ?? null`) as Promise<string | null>;
 
-export async function benchUiPlot(): Promise<{ page: 'app' | 'harness'; rows: UiPlotTiming[] }> {
+export async function benchUiPlot(): Promise<{ rows: UiPlotTiming[] }> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install chromium)`);
   const projectPath = benchProject(SPEC);
   const appDir = rendererDir();
-  let harnessDir: string | undefined;
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 30_000 });
   const service = new KinscanService({
@@ -102,35 +79,16 @@ export async function benchUiPlot(): Promise<{ page: 'app' | 'harness'; rows: Ui
   const dispatcher = createDispatcher(service, { developer: false });
   const errors: string[] = [];
   try {
-    let which: 'app' | 'harness' = 'app';
-    let server = existsSync(join(appDir, 'index.html')) ? await startServer({ dispatcher, rendererDir: appDir, port: 0 }) : undefined;
-    let page = await browser.newPage({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 1 });
+    if (!existsSync(join(appDir, 'index.html'))) throw new Error(`the renderer is not built (no ${appDir}/index.html): run npm run build:app first`);
+    const server = await startServer({ dispatcher, rendererDir: appDir, port: 0 });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 1 });
     page.on('pageerror', (e) => errors.push(e.message));
-    let shown = false;
-    if (server) {
-      await page.goto(server.url, { waitUntil: 'load' });
-      while (!(await page.evaluate('typeof window.kinscan?.call === "function"'))) await new Promise((resolve) => setTimeout(resolve, 50));
-      await page.evaluate(`window.kinscan.call('project.open', { path: ${JSON.stringify(projectPath)} })`);
-      shown = await waitReady(page, null, 20_000).then(
-        () => true,
-        () => false,
-      );
-    }
-    if (!shown) {
-      which = 'harness';
-      log('the app shows no Manhattan plot yet: measuring ManhattanPlot on a page built from the renderer sources');
-      await server?.close();
-      await page.close();
-      mkdirSync(join(root, '.bench-cache'), { recursive: true });
-      harnessDir = await buildHarnessPage(join(root, '.bench-cache', 'ui-harness'), harnessEntry(), 'Kinscan Manhattan bench');
-      server = await startServer({ dispatcher, rendererDir: harnessDir, port: 0 });
-      page = await browser.newPage({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 1 });
-      page.on('pageerror', (e) => errors.push(e.message));
-      const url = new URL(server.url);
-      url.searchParams.set('project', projectPath);
-      await page.goto(url.toString(), { waitUntil: 'load' });
-      await waitReady(page, null);
-    }
+    await page.goto(server.url, { waitUntil: 'load' });
+    while (!(await page.evaluate('typeof window.kinscan?.call === "function"'))) await new Promise((resolve) => setTimeout(resolve, 50));
+    // The project opens on its Results screen (it has a finished run), which draws the plot.
+    await page.evaluate(`window.kinscan.call('project.open', { path: ${JSON.stringify(projectPath)} })`);
+    await page.reload({ waitUntil: 'load' });
+    await waitReady(page, null);
     const rows: UiPlotTiming[] = [];
     const firstDraw = Number(await attr(page, 'drawMs'));
     const firstScene = Number(await attr(page, 'sceneMs'));
@@ -188,7 +146,7 @@ export async function benchUiPlot(): Promise<{ page: 'app' | 'harness'; rows: Ui
     rows.push({ name: 'redraw on a dragged region', ms: Number(await attr(page, 'drawMs')), target: 200 });
     if (errors.length > 0) throw new Error(`page errors: ${errors.join('; ')}`);
     await server?.close();
-    return { page: which, rows };
+    return { rows };
   } finally {
     await browser.close();
     await dispatcher.close();
@@ -202,7 +160,7 @@ export function formatUiPlotTiming(r: UiPlotTiming): string {
 
 // Run alone: node dist/bench/ui-plot.js
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { page, rows } = await benchUiPlot();
-  process.stdout.write(`Interactive Manhattan plot in Chromium, ${SNPS.toLocaleString('en')} SNPs (${page === 'app' ? 'the built app' : 'ManhattanPlot on a page built from the renderer sources'})\n`);
+  const { rows } = await benchUiPlot();
+  process.stdout.write(`Interactive Manhattan plot in Chromium, ${SNPS.toLocaleString('en')} SNPs (the built app)\n`);
   for (const r of rows) process.stdout.write(formatUiPlotTiming(r) + '\n');
 }
