@@ -38,10 +38,6 @@ export interface UiPlotTiming {
   target: number | null;
 }
 
-function log(msg: string): void {
-  process.stderr.write(`bench: ${msg}\n`);
-}
-
 const percentile = (xs: number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
