@@ -274,21 +274,24 @@ export function snpCounts(bed: BedFile, snp: number, famIndex: Int32Array): Int8
 
 /**
  * The phenotype of the analysed individuals by genotype class of one SNP. `adjusted`: the trait's
- * residuals after the run's covariates (least squares), plus the trait's mean.
+ * residuals after the run's covariates (least squares: the sheet's, and the PCs the run added as
+ * covariates), plus the trait's mean.
  */
 export function genotypeData(project: Project, runId: number, opts: { snp?: string; adjusted?: boolean } = {}): GenotypeData {
   const snp = leadSnp(project, runId, opts.snp);
   const details = project.snpDetails(runId, { snp })!;
   const { info } = details;
   const trait = project.run(runId).trait;
+  // The run's PCs over its analysed individuals (the order of the selection below), from its cached eigenbasis.
+  const pcs = opts.adjusted && runSpec(project.db, runId).settings.pcs > 0 ? runBasis(project, runId, (prep) => prep.pcs.vectors) : [];
   return withRunSamples(project, runId, (rs) => {
     const sel = rs.selection;
     const counts = snpCounts(rs.bed, snp, sel.famIndex);
     const n = counts.length;
     let y = sel.y;
-    const adjusted = Boolean(opts.adjusted) && sel.covariates.length > 0;
+    const adjusted = Boolean(opts.adjusted) && sel.covariates.length + pcs.length > 0;
     if (adjusted) {
-      const w = [new Float64Array(n).fill(1), ...sel.covariates];
+      const w = [new Float64Array(n).fill(1), ...sel.covariates, ...pcs];
       const b = leastSquares(w, y);
       let mean = 0;
       for (let i = 0; i < n; i++) mean += y[i]!;

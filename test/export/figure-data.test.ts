@@ -134,6 +134,40 @@ describe('figure data from a project', () => {
     expect(() => genotypeData(project, runId, { snp: 'rs_missing' })).toThrow(/has no SNP 'rs_missing'/);
   });
 
+  it('the adjusted phenotype of a run with PCs as covariates is orthogonal to its PCs and covariate', async () => {
+    const withPcs = project.createRun({ ...settings, pcs: 2 });
+    await project.runScan(withPcs, { threads: 1 });
+    // A SNP called in every analysed individual, so the plot shows every residual.
+    const top = project.topHits(withPcs, 200).find((h) => reference.counts(h.snp).every((c) => c >= 0))!;
+    const adj = genotypeData(project, withPcs, { snp: top.rs, adjusted: true });
+    expect(adj.adjusted).toBe(true);
+    // Back to one value per analysed individual, in the selection's order.
+    const counts = reference.counts(top.snp);
+    const n = counts.length;
+    const value = new Float64Array(n).fill(Number.NaN);
+    const next = [0, 0, 0];
+    for (let i = 0; i < n; i++) {
+      const c = counts[i]!;
+      if (c < 0) continue;
+      const cls = adj.classes.find((k) => k.count === c)!;
+      value[i] = cls.values[next[c]!++]!;
+    }
+    const mean = reference.y.reduce((a, v) => a + v, 0) / n;
+    // The PCs as the PCA figure has them (an eigendecomposition of the same kinship, scaled the same way).
+    const { pcs } = pcaData(project, withPcs, { count: 2 });
+    const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += a[i]! * b[i]!;
+      return sum;
+    };
+    const residual = Float64Array.from(value, (v) => v - mean);
+    const norm = Math.sqrt(dot(residual, residual));
+    for (const pc of [...pcs, reference.age]) expect(Math.abs(dot(residual, pc)) / (norm * Math.sqrt(dot(pc, pc)))).toBeLessThan(1e-9);
+    // And it differs from the adjustment for the covariate alone.
+    const ageOnly = genotypeData(project, runId, { snp: top.rs, adjusted: true });
+    expect(Math.max(...ageOnly.classes.flatMap((c, k) => Array.from(c.values, (v, j) => Math.abs(v - adj.classes[k]!.values[j]!))))).toBeGreaterThan(1e-3);
+  });
+
   it('the region: SNPs within the window of the lead, r^2 as a direct Pearson correlation', () => {
     const r = regionData(project, runId, { windowBp: 2_000_000 });
     const top = project.topHits(runId, 1)[0]!;

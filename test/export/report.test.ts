@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { methodsParagraph } from '../../engine/export/report/methods.js';
 import { gatherReport, type ReportExtras } from '../../engine/export/report/gather.js';
 import { reportHtml } from '../../engine/export/report/html.js';
 import { printReportPdf } from '../../engine/export/report/pdf.js';
@@ -143,6 +144,11 @@ describe('run report', () => {
     expect(plain).toContain('2 degrees of freedom');
     expect(plain).toContain('centered genomic relationship matrix');
     expect(plain).toContain('Newton');
+    // PCs added as covariates (setting pcs) are named as what they are, not as sheet columns.
+    const withPcs = methodsParagraph({ ...data, covariates: [...data.covariates, 'PC1', 'PC2'], pcCovariates: 2 });
+    expect(withPcs).toContain('the top 2 principal components of the kinship (as covariates for population structure)');
+    expect(withPcs).not.toContain('‘PC1’');
+    expect(withPcs).toContain(`${s.samples.analysed.toLocaleString('en-US')} individuals with the trait and every covariate were analysed`);
   });
 
   it('reproduces each run from a shell: byte-identical RESULTS.tsv', async () => {

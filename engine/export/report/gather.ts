@@ -216,6 +216,7 @@ export function gatherReport(project: Project, runId: number, extras: ReportExtr
       rows: snpRows,
     },
     covariates: summary.covariates,
+    pcCovariates: summary.pcs?.length ?? 0,
     kinship: {
       type: kinshipType,
       ...(kinshipFile !== undefined ? { file: kinshipFile } : {}),

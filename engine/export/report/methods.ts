@@ -63,6 +63,8 @@ export function methodsParagraph(data: Omit<ReportData, 'methods'>): string {
   const nf = data.nullFit;
   const addDom = data.model.model === 'add-dom';
   const covariates = data.covariates.filter((c) => c !== 'intercept');
+  /** The sheet's covariates: the PCs come last. */
+  const sheetCovariates = covariates.slice(0, covariates.length - data.pcCovariates);
   const versions = [...new Set([data.run.softwareVersion, ...data.run.sessions.map((s) => s.softwareVersion)])];
   const out: string[] = [];
 
@@ -76,7 +78,7 @@ export function methodsParagraph(data: Omit<ReportData, 'methods'>): string {
   if (sm.missingTrait > 0) dropped.push(`${formatCount(sm.missingTrait)} lacked the trait`);
   if (sm.missingCovariate > 0) dropped.push(`${formatCount(sm.missingCovariate)} lacked a covariate`);
   out.push(
-    `${plural(sm.analysed, 'individual', 'individuals')} with the trait${covariates.length > 0 ? ' and every covariate' : ''} were analysed` +
+    `${plural(sm.analysed, 'individual', 'individuals')} with the trait${sheetCovariates.length > 0 ? ' and every covariate' : ''} were analysed` +
       (dropped.length > 0 ? ` (of the genotyped individuals, ${list(dropped)})` : '') +
       '.',
   );
@@ -98,7 +100,8 @@ export function methodsParagraph(data: Omit<ReportData, 'methods'>): string {
         `(${k.type === 'centered' ? 'GEMMA’s -gk 1' : 'GEMMA’s -gk 2'} definition), restricted to the analysed individuals and centred again`;
   out.push(
     'The model was y = Xb + Za + e, with a ~ N(0, σₐ²K) and e ~ N(0, σₑ²I), where y is the trait, ' +
-      `X holds an intercept${covariates.length > 0 ? `, the covariate${covariates.length > 1 ? 's' : ''} ${list(covariates.map(quoteName))}` : ''} ` +
+      `X holds an intercept${sheetCovariates.length > 0 ? `, the covariate${sheetCovariates.length > 1 ? 's' : ''} ${list(sheetCovariates.map(quoteName))}` : ''}` +
+      `${data.pcCovariates > 0 ? `, the top ${plural(data.pcCovariates, 'principal component', 'principal components')} of the kinship (as covariates for population structure)` : ''} ` +
       `and the SNP’s additive code (allele-1 count − 1)${addDom ? ' and dominance code (1 for heterozygotes, −1 for homozygotes)' : ''}, ` +
       `Z is the incidence matrix of the individuals and K is ${kinship}. Missing genotypes were set to the SNP’s mean code among the analysed individuals.`,
   );

@@ -117,6 +117,8 @@ export interface ReportData {
     rows: CountRow[];
   };
   covariates: string[];
+  /** How many of `covariates` (the last ones) are principal components of the kinship (setting pcs). */
+  pcCovariates: number;
   kinship: {
     /** 'centered', 'standardized' or 'file'. */
     type: 'centered' | 'standardized' | 'file';
