@@ -90,7 +90,8 @@ export async function startE2E(): Promise<E2E> {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 30_000 });
   // A context of its own: axe-core opens a blank page beside this one in the same context.
-  const context = await browser.newContext({ viewport: VIEWPORT });
+  // Reduced motion: the app then draws no transitions, so axe never samples a colour halfway through one.
+  const context = await browser.newContext({ viewport: VIEWPORT, reducedMotion: 'reduce' });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
