@@ -10,7 +10,8 @@
  * timed as whole processes (wall time and peak RSS from /usr/bin/time), medians reported with the
  * ratio kinscan / GEMMA, and the agreement of the p-values.
  * Then the project-store query timings (bench/store-queries.ts), the QC preview on mouse
- * (bench/qc-preview.ts) and the figure and report timings
+ * (bench/qc-preview.ts), the import of a 1M-SNP bgzipped VCF beside plink2 --make-bed
+ * (bench/import-vcf.ts) and the figure and report timings
  * (bench/figures.ts: a 1M-SNP Manhattan to PNG and PDF, the mouse report), and the interactive
  * Manhattan plot in Chromium (bench/ui-plot.ts: draw, hover, zoom at 358,000 SNPs) and the QC
  * screen's slider -> counts on mouse (bench/ui-qc.ts). Nothing in npm test depends on timing.
@@ -165,6 +166,12 @@ async function main(): Promise<void> {
     const mod = (await import(qcBench)) as typeof import('./qc-preview.js');
     out.push('\nQC preview on mouse HS1940 (1,940 x 12,226)');
     for (const r of mod.benchQcPreview()) out.push(`  ${r.name.padEnd(48)} ${r.ms.toFixed(1).padStart(8)} ms   (target < ${r.target} ms) ${r.ms < r.target ? 'ok' : 'SLOW'}`);
+  }
+  const vcfBench = join(dirname(fileURLToPath(import.meta.url)), 'import-vcf.js');
+  if (existsSync(vcfBench) && !process.env.BENCH_SKIP_IMPORT) {
+    const mod = (await import(vcfBench)) as typeof import('./import-vcf.js');
+    out.push(`\nVCF import, 500 samples x 1,000,000 SNPs, bgzipped (${ROUNDS} alternating rounds, medians)${mod.hasPlink2() ? '' : ': not measured (plink2 is not installed)'}`);
+    if (mod.hasPlink2()) for (const r of mod.benchImportVcf(ROUNDS)) out.push(mod.formatImportVcfTiming(r));
   }
   const figuresBench = join(dirname(fileURLToPath(import.meta.url)), 'figures.js');
   if (existsSync(figuresBench) && !process.env.BENCH_SKIP_FIGURES) {

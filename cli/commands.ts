@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { EXIT, parseFlags as parse, reportLines, UsageError } from './report.js';
 
 export { EXIT };
+import { detectGenotypeFormat } from '../engine/io/genotype-format.js';
 import { writeSquareMatrix } from '../engine/io/matrix-text.js';
 import { famPhenotype, openPlinkGenotypes } from '../engine/io/plink.js';
 import { readSheet } from '../engine/io/sheet.js';
@@ -16,12 +17,13 @@ import { snpQc, SnpStatus } from '../engine/qc/snps.js';
 import { plinkPaths, refuseOverwrite } from '../engine/io/output-guard.js';
 import { scanToFiles } from '../engine/scan/run.js';
 import { scanSettingsSchema, type ScanSettings, type ScanSettingsInput } from '../engine/scan/settings.js';
-import { FIT_METHODS, GENETIC_MODELS, MAF_RANGE, MAX_MISSING_RANGE, PCS_RANGE } from '../engine/protocol/settings.js';
+import { FIT_METHODS, GENETIC_MODELS, HWE_RANGE, MAF_RANGE, MAX_MISSING_RANGE, MIN_CALL_RATE_RANGE, PCS_RANGE } from '../engine/protocol/settings.js';
 import { computeKinship } from '../engine/stats/kinship.js';
 import { computeKinshipThreaded } from '../engine/stats/kinship-threads.js';
 import { availableParallelism } from 'node:os';
 import { VERSION } from '../engine/version.js';
 import { makeProgress } from './progress.js';
+import { pedigreeKinshipCommand } from './kinship-pedigree.js';
 
 /** The project commands (and SQLite) are loaded only when a project is used. */
 const projectCommands = (): Promise<typeof import('./project-commands.js')> => import('./project-commands.js');
@@ -30,13 +32,33 @@ const outputCommands = (): Promise<typeof import('./output-commands.js')> => imp
 /** `kinscan serve` (the HTTP and WebSocket server, the engine service) likewise. */
 const serveCommand = (): Promise<typeof import('./serve-command.js')> => import('./serve-command.js');
 
-const SCAN_USAGE = `  kinscan scan --bfile PREFIX --pheno FILE --trait NAME [options] --out RESULTS.tsv
-      --covar FILE --covar-names a,b     covariates (fixed effects; the intercept is always in)
+const SCAN_USAGE = `  kinscan scan (--bfile PREFIX | --geno FILE [--anno FILE]) [--pheno FILE] --trait NAME [options] --out RESULTS.tsv
+      --pheno FILE [--sheet NAME]        phenotypes: CSV, TSV, semicolon-separated (decimal commas read
+                                         and reported), an .xlsx workbook (its first worksheet, or NAME),
+                                         or GEMMA's headerless -p file (rows in genotype order, columns
+                                         named 1, 2, ...); without --pheno, the .fam's phenotype columns
+                                         ('1' is column 6, as GEMMA -n 1)
+      --geno FILE                        genotypes in any format Kinscan reads, told by the content: VCF or
+                                         bgzipped VCF (GT calls; --dosage reads DS), BIMBAM mean genotypes
+                                         (GEMMA -g; --anno its SNP annotation, GEMMA -a), HapMap (.hmp.txt),
+                                         a CSV/TSV matrix (--anno its SNP map), or a PLINK .bed
+      --covar FILE --covar-names a,b     covariates (fixed effects; the intercept is always in); read like
+                                         --pheno (--covar-sheet NAME for a workbook); a text column (sex,
+                                         batch) is coded as indicators 'batch=B', 'batch=C' (first level the
+                                         reference); without --covar-names, every numeric column
       --kinship centered|standardized|FILE   relatedness matrix (default centered, GEMMA -gk 1)
+      --pedigree FILE                    the kinship is the pedigree's numerator relationship matrix A
+                                         over the genotyped individuals (matched by .fam IID; Henderson's
+                                         method, inbreeding included); --unlisted-founders takes genotyped
+                                         individuals the pedigree lacks as unrelated founders (else an error)
       --model add-dom|additive           2-df additive + dominance (default) or 1-df additive
       --method fast|em|squarem|exact     ML route: fast (default), the lecture's plain EM, EM with SQUAREM,
                                          or the exact reference optimiser (dense grid + Brent; slow)
       --maf 0.01 --max-miss 0.05         SNP filters among the analysed individuals
+      --hwe P                            also drop SNPs whose Hardy-Weinberg exact test p-value among the
+                                         analysed individuals is below P (as PLINK --hwe; default 0: off)
+      --min-call-rate R                  drop individuals called at fewer than a fraction R of all SNPs,
+                                         before the SNP filters (as PLINK --mind 1-R; default 0: off)
       --pcs K                            also adjust for population structure with the top K principal
                                          components of the kinship (0-20, default 0), added as covariates
                                          after --covar-names; with --loco, those of the whole-genome kinship
@@ -52,8 +74,16 @@ const SCAN_USAGE = `  kinscan scan --bfile PREFIX --pheno FILE --trait NAME [opt
 export const COMMAND_USAGE: Record<string, string> = {
   scan: SCAN_USAGE,
   kinship: `  kinscan kinship --bfile PREFIX [--standardized] [--pheno FILE --trait NAME] [--maf 0.01 --max-miss 0.05] [--threads N] --out K.txt
-      Without --pheno, the individuals with a phenotype in .fam column 6 define the SNP filters (as GEMMA).`,
-  import: `  kinscan import --project P.kinscan [--bfile PREFIX] [--pheno FILE] [--covar FILE] [--kinship FILE]`,
+      Without --pheno, the individuals with a phenotype in .fam column 6 define the SNP filters (as GEMMA).
+  kinscan kinship --pedigree FILE --out A.txt
+      The pedigree's numerator relationship matrix A (Henderson's tabular method), in GEMMA's matrix
+      format: the animals in the file's order, then the parents that have no line of their own; their
+      IDs one a line in A.txt.ids. The pedigree: id sire dam (or a PLINK .fam), unknown parents 0 or NA.`,
+  import: `  kinscan import --project P.kinscan [--bfile PREFIX] [--pheno FILE [--sheet NAME]] [--covar FILE [--covar-sheet NAME]]
+               [--kinship FILE] [--pedigree FILE [--unlisted-founders]]
+      Sheets and kinship files are read as kinscan scan reads them (see kinscan scan --help).
+      --pedigree stores the pedigree's A over the dataset's individuals (the one imported with it, or
+      the project's only one); a scan with --pedigree uses it without reading the pedigree again.`,
   runs: `  kinscan runs --project P.kinscan [--json]       every run: id, status, SNPs done/total, parameters`,
   export: `  kinscan export --project P.kinscan --run ID --out F [--format tsv|csv|gemma|xlsx] [--partial]
       Format from the extension unless given: .tsv/.txt, .csv, .xlsx (results, top hits, run),
@@ -120,6 +150,8 @@ const SETTING_FLAGS: Record<string, { flag: string; rule: string }> = {
   maf: { flag: '--maf', rule: `a number from ${MAF_RANGE[0]} to ${MAF_RANGE[1]}` },
   maxMissing: { flag: '--max-miss', rule: `a number from ${MAX_MISSING_RANGE[0]} to ${MAX_MISSING_RANGE[1]}` },
   pcs: { flag: '--pcs', rule: `a whole number from ${PCS_RANGE[0]} to ${PCS_RANGE[1]}` },
+  hwe: { flag: '--hwe', rule: `a p-value from ${HWE_RANGE[0]} to ${HWE_RANGE[1]} (0: no HWE filter)` },
+  minCallRate: { flag: '--min-call-rate', rule: `a fraction from ${MIN_CALL_RATE_RANGE[0]} to ${MIN_CALL_RATE_RANGE[1]} (0: no call-rate filter)` },
 };
 
 /** The command line's message for the schema's first complaint: '--maf must be a number from 0 to 0.5, got 'x''. */
@@ -142,9 +174,14 @@ export function parseScanSettings(input: ScanSettingsInput, given: Record<string
 /** The options of `kinscan scan` (the report's reproduce command is checked against them). */
 export const SCAN_FLAGS = {
   bfile: { type: 'string' },
+  geno: { type: 'string' },
+  anno: { type: 'string' },
+  dosage: { type: 'boolean' },
   pheno: { type: 'string' },
+  sheet: { type: 'string' },
   trait: { type: 'string' },
   covar: { type: 'string' },
+  'covar-sheet': { type: 'string' },
   'covar-names': { type: 'string' },
   kinship: { type: 'string' },
   model: { type: 'string' },
@@ -152,12 +189,29 @@ export const SCAN_FLAGS = {
   maf: { type: 'string' },
   'max-miss': { type: 'string' },
   pcs: { type: 'string' },
+  pedigree: { type: 'string' },
+  'unlisted-founders': { type: 'boolean' },
+  hwe: { type: 'string' },
+  'min-call-rate': { type: 'string' },
   out: { type: 'string' },
   threads: { type: 'string' },
   loco: { type: 'boolean' },
   quiet: { type: 'boolean' },
   project: { type: 'string' },
 } as const;
+
+/** What the readers of the scan's sheets state (decimal commas read, no header row, #N/A cells), each naming its file. */
+function sheetWarnings(settings: ScanSettings): string[] {
+  const out: string[] = [];
+  for (const [file, worksheet] of [
+    [settings.pheno, settings.phenoWorksheet],
+    [settings.covar, settings.covarWorksheet],
+  ] as const) {
+    if (!file) continue;
+    for (const w of readSheet(file, worksheet !== undefined ? { worksheet } : {}).warnings) out.push(`${file}: ${w}`);
+  }
+  return out;
+}
 
 async function scanCommand(args: string[]): Promise<number> {
   const v = parse(args, SCAN_FLAGS);
@@ -168,19 +222,32 @@ async function scanCommand(args: string[]): Promise<number> {
   if (kin === 'centered' || kin === 'standardized') kinship = kin;
   else if (existsSync(kin)) kinship = { file: kin };
   else throw new UsageError(`--kinship must be centered, standardized or an existing matrix file; '${kin}' is neither`);
+  if (v.pedigree !== undefined) {
+    if (v.kinship !== undefined) throw new UsageError('give either --kinship or --pedigree: the pedigree is the kinship');
+    kinship = { pedigree: String(v.pedigree), ...(v['unlisted-founders'] ? { unlistedFounders: true } : {}) };
+  } else if (v['unlisted-founders']) throw new UsageError('--unlisted-founders goes with --pedigree FILE');
   let covarNames = v['covar-names'] ? String(v['covar-names']).split(',').map((s) => s.trim()).filter(Boolean) : [];
   if (covarNames.length > 0 && !v.covar) throw new UsageError('--covar-names needs --covar FILE (the sheet that holds those columns)');
-  const bfile = v.project ? String(v.bfile ?? '') : need(v.bfile as string | undefined, 'bfile');
-  const pheno = v.project ? String(v.pheno ?? '') : need(v.pheno as string | undefined, 'pheno');
+  if (v.bfile !== undefined && v.geno !== undefined) throw new UsageError('give either --bfile PREFIX or --geno FILE, not both');
+  const geno = (v.geno ?? v.bfile) as string | undefined;
+  const bfile = v.project ? String(geno ?? '') : need(geno, v.geno !== undefined ? 'geno' : 'bfile');
+  // No --pheno: the .fam's phenotype columns, traits '1', '2', ... (in a project: its sheet with the trait, else those).
+  const pheno = String(v.pheno ?? '');
+  if (v.sheet !== undefined && !v.pheno) throw new UsageError('--sheet NAME goes with --pheno FILE (the workbook that holds that worksheet)');
+  if (v['covar-sheet'] !== undefined && !v.covar) throw new UsageError('--covar-sheet NAME goes with --covar FILE (the workbook that holds that worksheet)');
   const trait = need(v.trait as string | undefined, 'trait');
-  const given = { ...v, maxMissing: v['max-miss'], covarNames: v['covar-names'] };
+  const given = { ...v, maxMissing: v['max-miss'], covarNames: v['covar-names'], minCallRate: v['min-call-rate'] };
   // Checked before a sheet is read for its covariate columns.
   const settings0 = parseScanSettings(
     {
       bfile,
+      ...(v.anno !== undefined ? { anno: String(v.anno) } : {}),
+      ...(v.dosage ? { dosage: true } : {}),
       pheno,
+      ...(v.sheet !== undefined ? { phenoWorksheet: String(v.sheet) } : {}),
       trait,
       ...(v.covar ? { covar: String(v.covar) } : {}),
+      ...(v['covar-sheet'] !== undefined ? { covarWorksheet: String(v['covar-sheet']) } : {}),
       covarNames,
       kinship,
       ...(v.model !== undefined ? { model: v.model as ScanSettings['model'] } : {}),
@@ -188,16 +255,21 @@ async function scanCommand(args: string[]): Promise<number> {
       ...(v.maf !== undefined ? { maf: numberFlag(v.maf)! } : {}),
       ...(v['max-miss'] !== undefined ? { maxMissing: numberFlag(v['max-miss'])! } : {}),
       ...(v.pcs !== undefined ? { pcs: numberFlag(v.pcs)! } : {}),
+      ...(v.hwe !== undefined ? { hwe: numberFlag(v.hwe)! } : {}),
+      ...(v['min-call-rate'] !== undefined ? { minCallRate: numberFlag(v['min-call-rate'])! } : {}),
       ...(v.loco ? { loco: true } : {}),
     },
     given,
   );
   // --covar without --covar-names: all numeric columns of the covariate sheet.
   const allCovariates = Boolean(v.covar) && covarNames.length === 0;
-  if (allCovariates) covarNames = [...readSheet(String(v.covar)).values.keys()];
+  if (allCovariates) covarNames = [...readSheet(String(v.covar), v['covar-sheet'] !== undefined ? { worksheet: String(v['covar-sheet']) } : {}).values.keys()];
+  if (!v.quiet && !v.project) for (const w of sheetWarnings(settings0)) process.stderr.write(`kinscan: note: ${w}\n`);
   const settings = allCovariates ? parseScanSettings({ ...settings0, covarNames }, given) : settings0;
   if (v.project) return (await projectCommands()).projectScanCommand(String(v.project), settings, { ...(v.out ? { out: String(v.out) } : {}), quiet: Boolean(v.quiet), ...(threads ? { threads } : {}) });
   const out = need(v.out as string | undefined, 'out');
+  // Genotypes other than a PLINK set are read once into a scratch project, and scanned from there.
+  if (v.geno !== undefined && detectGenotypeFormat(bfile) !== 'plink') return (await projectCommands()).scratchProjectScanCommand(settings, { out, quiet: Boolean(v.quiet), ...(threads ? { threads } : {}) });
   const progress = makeProgress(Boolean(v.quiet));
   let stop = false;
   const onSigint = (): void => {
@@ -238,7 +310,13 @@ async function kinshipCommand(args: string[]): Promise<number> {
     out: { type: 'string' },
     threads: { type: 'string' },
     quiet: { type: 'boolean' },
+    pedigree: { type: 'string' },
   });
+  if (v.pedigree !== undefined) {
+    const other = ['bfile', 'standardized', 'pheno', 'trait', 'maf', 'max-miss'].filter((k) => v[k] !== undefined);
+    if (other.length > 0) throw new UsageError(`--pedigree makes A from the pedigree alone: leave out --${other.join(', --')}`);
+    return pedigreeKinshipCommand(need(v.pedigree as string, 'pedigree'), need(v.out as string | undefined, 'out'), Boolean(v.quiet));
+  }
   const threads = v.threads === undefined ? undefined : num(v.threads as string, 'threads', 1, 1, 256);
   const bfile = need(v.bfile as string | undefined, 'bfile');
   const out = need(v.out as string | undefined, 'out');

@@ -23,6 +23,8 @@ export const PLOT_USAGE = `kinscan plot manhattan|qq|pca|kinship|region|genotype
     --threshold 5e-8|bonferroni|P      Manhattan's main line (default 5e-8 with a suggestive 1e-5 line)
     --fdr 0.05                         Manhattan: add a Benjamini-Hochberg line
     --highlight rs1,rs2 --chr N --region CHR:START-END    Manhattan: highlight SNPs, one chromosome, a region
+    --chr-order X,2A,2B,1              Manhattan: chromosomes in this order first (the rest in natural order:
+                                       1, 2, ..., 10, X, Y, MT, then other names such as scaffold_2 before scaffold_12)
     --snp RS --window 500kb            region and genotype plots: the SNP (default the top hit), half-window
     --colour-by COLUMN --pcs 1,2       PCA: colour by a sheet column; which PCs
     --adjusted                         genotype plot: covariate-adjusted phenotype
@@ -87,6 +89,8 @@ function figureRequest(kind: FigureKindName, v: Flags, testedSnps: () => number)
   if (highlight !== undefined) input.highlight = highlight.split(',').map((s) => s.trim()).filter(Boolean);
   const chr = str(v.chr);
   if (chr !== undefined) input.chromosome = chr;
+  const chrOrder = str(v['chr-order']);
+  if (chrOrder !== undefined) input.chromosomeOrder = chrOrder.split(',').map((s) => s.trim()).filter(Boolean);
   const region = str(v.region);
   if (region !== undefined) input.region = regionOf(region);
   const snp = str(v.snp);
@@ -124,6 +128,7 @@ const PLOT_FLAGS = {
   threshold: { type: 'string' },
   fdr: { type: 'string' },
   highlight: { type: 'string' },
+  'chr-order': { type: 'string' },
   chr: { type: 'string' },
   region: { type: 'string' },
   snp: { type: 'string' },

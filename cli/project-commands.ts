@@ -8,8 +8,12 @@
  *   kinscan resume  --project P.kinscan --run ID [--out F.tsv]
  *   kinscan compact --project P.kinscan [--keep-cache]
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { GenotypeFormat, ReadSummary } from '../engine/io/genotype-source.js';
 import { refuseScanOverwrite } from '../engine/scan/run.js';
+import { kinshipLabel } from '../engine/protocol/settings.js';
 import type { ScanSettings } from '../engine/scan/settings.js';
 import { Project, type ExecuteResult, type RunInfo } from '../engine/store/project.js';
 import { writeRunTsv, writeSummary } from '../engine/store/export.js';
@@ -19,6 +23,15 @@ import { formatLnP } from '../engine/stats/chisq.js';
 import { describeThreshold, parseBp, parsePThreshold, thresholdP } from './units.js';
 import { parseFlags as parse, reportLines, UsageError } from './report.js';
 import { makeProgress } from './progress.js';
+
+/** A genotype format in words. */
+const FORMAT_WORDS: Record<GenotypeFormat, string> = { plink: 'PLINK', vcf: 'VCF', bimbam: 'BIMBAM', hapmap: 'HapMap', matrix: 'genotype matrix' };
+
+/** What an import skipped or warns about, one line each. */
+export function importNotes(summary: ReadSummary): string[] {
+  const lines = summary.skipped.map((s) => `skipped ${s.count} ${s.reason}${s.examples.length ? ` (e.g. ${s.examples.map((e) => `${e.id} line ${e.line}`).join(', ')})` : ''}`);
+  return [...lines, ...summary.warnings.map((w) => `note: ${w}`)];
+}
 
 function need(v: string | boolean | undefined, name: string): string {
   if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`, true);
@@ -51,7 +64,7 @@ function noteInterrupted(p: Project, quiet: boolean): void {
 }
 
 /** Run (or resume) a project run with a progress bar and Ctrl-C, write --out, report. */
-async function execute(p: Project, id: number, how: 'scan' | 'resume', opts: { out?: string; quiet: boolean; threads?: number }): Promise<number> {
+async function execute(p: Project, id: number, how: 'scan' | 'resume', opts: { out?: string; quiet: boolean; threads?: number; scratch?: boolean }): Promise<number> {
   const progress = makeProgress(opts.quiet);
   let stop = false;
   const onSigint = (): void => {
@@ -83,11 +96,18 @@ async function execute(p: Project, id: number, how: 'scan' | 'resume', opts: { o
       written = `; partial results in ${opts.out}.partial, summary marked incomplete`;
     }
   }
+  // A scratch project (genotypes other than PLINK scanned without --project) is removed afterwards:
+  // its import notes are said here, and it is not named.
   say(opts.quiet, [
+    ...(opts.scratch ? importNotes(p.dataset(run.datasetId).importSummary) : []),
     ...reportLines(summary),
-    complete
-      ? `run ${id} done in ${run.wallSeconds.toFixed(1)} s, recorded in ${p.path}${written}`
-      : `run ${id} STOPPED after ${run.done} of ${run.total} SNPs (resume it with kinscan resume --project ${p.path} --run ${id})${written}`,
+    opts.scratch
+      ? complete
+        ? `done in ${run.wallSeconds.toFixed(1)} s${written}`
+        : `STOPPED after ${run.done} of ${run.total} SNPs${written}`
+      : complete
+        ? `run ${id} done in ${run.wallSeconds.toFixed(1)} s, recorded in ${p.path}${written}`
+        : `run ${id} STOPPED after ${run.done} of ${run.total} SNPs (resume it with kinscan resume --project ${p.path} --run ${id})${written}`,
   ]);
   return complete ? 0 : 130;
 }
@@ -105,7 +125,7 @@ function projectFiles(p: Project): string[] {
 export async function projectScanCommand(
   projectPath: string,
   settings: ScanSettings,
-  opts: { out?: string; quiet: boolean; threads?: number },
+  opts: { out?: string; quiet: boolean; threads?: number; scratch?: boolean },
 ): Promise<number> {
   const p = Project.open(projectPath, { create: true, command: 'kinscan scan' });
   try {
@@ -118,41 +138,90 @@ export async function projectScanCommand(
   }
 }
 
+/**
+ * A scan of genotypes that are not a PLINK set, without --project: they are imported into a scratch
+ * project in the temporary folder (one way to read every format), scanned there, and the scratch
+ * project removed; the results go to opts.out as from any scan.
+ */
+export async function scratchProjectScanCommand(settings: ScanSettings, opts: { out: string; quiet: boolean; threads?: number }): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'kinscan-scan-'));
+  try {
+    return await projectScanCommand(join(dir, 'scan.kinscan'), settings, { ...opts, scratch: true });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function importCommand(args: string[]): Promise<number> {
   const v = parse(args, {
     project: { type: 'string' },
     bfile: { type: 'string' },
+    geno: { type: 'string' },
+    anno: { type: 'string' },
+    dosage: { type: 'boolean' },
     pheno: { type: 'string' },
     covar: { type: 'string' },
+    sheet: { type: 'string' },
+    'covar-sheet': { type: 'string' },
     kinship: { type: 'string' },
+    pedigree: { type: 'string' },
+    'unlisted-founders': { type: 'boolean' },
     quiet: { type: 'boolean' },
   });
   const path = need(v.project, 'project');
-  if (!v.bfile && !v.pheno && !v.covar && !v.kinship) throw new UsageError('import needs at least one of --bfile, --pheno, --covar, --kinship', true);
+  if (v.bfile !== undefined && v.geno !== undefined) throw new UsageError('give either --bfile PREFIX or --geno FILE, not both');
+  const geno = v.geno ?? v.bfile;
+  if (!geno && !v.pheno && !v.covar && !v.kinship && !v.pedigree) throw new UsageError('import needs at least one of --bfile, --geno, --pheno, --covar, --kinship, --pedigree', true);
+  if ((v.anno !== undefined || v.dosage) && !geno) throw new UsageError('--anno and --dosage go with --geno FILE');
+  if (v['unlisted-founders'] && !v.pedigree) throw new UsageError('--unlisted-founders goes with --pedigree FILE');
   const quiet = Boolean(v.quiet);
   const p = Project.open(path, { create: true, command: 'kinscan import' });
   try {
     noteInterrupted(p, quiet);
     const state = (created: boolean): string => (created ? 'imported' : 'already in the project');
-    if (typeof v.bfile === 'string') {
+    let imported: number | undefined;
+    if (typeof geno === 'string') {
       const progress = makeProgress(quiet);
-      const r = p.importDataset(v.bfile, { progress: progress.update });
+      const r = p.importDataset(geno, { progress: progress.update, ...(typeof v.anno === 'string' ? { anno: v.anno } : {}), ...(v.dosage ? { dosage: true } : {}) });
+      imported = r.id;
       progress.done();
       const d = p.dataset(r.id);
-      say(quiet, [`dataset ${d.id}: ${d.name}, ${d.nSamples} samples x ${d.nSnps} SNPs, ${state(r.created)}`]);
+      say(quiet, [`dataset ${d.id}: ${d.name}${d.format === 'plink' ? '' : ` (${FORMAT_WORDS[d.format]}${d.dosage ? ', dosages' : ''})`}, ${d.nSamples} samples x ${d.nSnps} SNPs, ${state(r.created)}`, ...importNotes(r.summary)]);
     }
-    for (const [flag, file] of [
-      ['pheno', v.pheno],
-      ['covar', v.covar],
+    for (const [flag, file, worksheet] of [
+      ['pheno', v.pheno, v.sheet],
+      ['covar', v.covar, v['covar-sheet']],
     ] as const) {
       if (typeof file !== 'string') continue;
-      const r = p.importSheet(file);
+      const r = p.importSheet(file, typeof worksheet === 'string' ? { worksheet } : {});
       const s = p.sheet(r.id);
-      say(quiet, [`sheet ${s.id} (--${flag}): ${s.name}, ${s.rows} rows, columns ${s.columns.join(', ')}, ${state(r.created)}`]);
+      say(quiet, [
+        `sheet ${s.id} (--${flag}): ${s.name}${s.worksheet ? ` (worksheet '${s.worksheet}')` : ''}, ${s.rows} rows${s.positional ? ' in genotype order' : ''}, columns ${s.columns.join(', ')}, ${state(r.created)}`,
+        ...s.warnings.map((w) => `  note: ${s.name} ${w}`),
+      ]);
     }
     if (typeof v.kinship === 'string') {
       const r = p.importMatrix(v.kinship);
       say(quiet, [`kinship matrix ${r.id}: ${v.kinship}, ${state(r.created)}`]);
+    }
+    if (typeof v.pedigree === 'string') {
+      // A is made over a dataset's individuals: the one just imported, or the project's only one.
+      const all = p.datasets();
+      const ds = imported !== undefined ? p.dataset(imported) : all.length === 1 ? all[0] : undefined;
+      if (!ds) {
+        throw new UsageError(
+          all.length === 0
+            ? '--pedigree makes A over the genotyped individuals: import them first, or give --bfile PREFIX (or --geno FILE) too'
+            : `the project holds ${all.length} datasets: give --bfile PREFIX (or --geno FILE) to say over which individuals to make A`,
+        );
+      }
+      const r = p.importPedigree({ pedigree: v.pedigree, ...(v['unlisted-founders'] ? { unlistedFounders: true } : {}) }, ds.id);
+      const f = r.pedigree;
+      say(quiet, [
+        ...f.warnings.map((w) => `warning: ${w}`),
+        `pedigree relationship matrix ${r.id}: ${v.pedigree} over the ${ds.nSamples} individuals of dataset ${ds.id} ` +
+          `(${f.animals} animals, ${f.inbred} inbred, max F ${f.maxF.toFixed(4)}), ${state(r.created)}`,
+      ]);
     }
     return 0;
   } finally {
@@ -221,7 +290,7 @@ export async function runsCommand(args: string[]): Promise<number> {
         r.method,
         // The PCs added by --pcs are covariates too: age,sex,PC1-3.
         [...s.covarNames, ...(s.pcs > 0 ? [s.pcs === 1 ? 'PC1' : `PC1-${s.pcs}`] : [])].join(',') || '-',
-        typeof s.kinship === 'object' ? s.kinship.file : s.kinship,
+        kinshipLabel(s.kinship),
         String(s.maf),
         String(s.maxMissing),
         r.lambdaGc === null ? '-' : r.lambdaGc.toFixed(4),

@@ -60,6 +60,14 @@ export function parseFlags(args: string[], options: NonNullable<NonNullable<Para
   }
 }
 
+/** A pedigree kinship in one line: its size and inbreeding. */
+function pedigreeLine(p: NonNullable<ScanSummary['kinship']['pedigree']>): string {
+  return (
+    `kinship: the relationship matrix A of the pedigree ${p.file} (${p.animals} animals; ${p.used} of them the genotyped individuals and their ancestors` +
+    `${p.unlisted > 0 ? `, ${p.unlisted} genotyped individuals not in it taken as founders` : ''}); ${p.inbred} inbred, mean F ${p.meanF.toFixed(4)}, max F ${p.maxF.toFixed(4)}`
+  );
+}
+
 /** What a finished (or stopped) scan reports: who was analysed, which SNPs were tested, the null fit. */
 export function reportLines(s: ScanSummary): string[] {
   const sm = s.samples;
@@ -71,9 +79,17 @@ export function reportLines(s: ScanSummary): string[] {
   return [
     `individuals: ${sm.genotyped} genotyped, ${sm.sheetRows} sheet rows, ${sm.matched} matched by ${sm.matchedBy}` +
       (sm.sheetOnlyCount > 0 ? ` (${sm.sheetOnlyCount} sheet IDs not genotyped, e.g. ${sm.sheetOnly.slice(0, 3).join(', ')})` : '') +
-      `; dropped ${sm.missingTrait} missing the trait, ${sm.missingCovariate} missing a covariate -> ${sm.analysed} analysed`,
-    `SNPs: ${sn.total} in file; dropped ${sn.failedMissing} missing rate > ${sn.maxMissing}, ${sn.failedMaf} MAF < ${sn.maf}, ` +
-      `${sn.singleClass} with one genotype class, ${sn.collinearWithCovariates} collinear with covariates -> ${sn.tested} tested`,
+      `; dropped ${sm.missingTrait} missing the trait, ${sm.missingCovariate} missing a covariate` +
+      (sm.lowCallRate ? `, ${sm.lowCallRate} with a call rate below ${s.settings.minCallRate}` : '') +
+      ` -> ${sm.analysed} analysed`,
+    `SNPs: ${sn.total} in file; dropped ` +
+      (sn.failedDuplicate ? `${sn.failedDuplicate} duplicates (same ID and position), ` : '') +
+      `${sn.failedMissing} missing rate > ${sn.maxMissing}, ${sn.failedMaf} MAF < ${sn.maf}, ${sn.singleClass} with one genotype class, ` +
+      (sn.hwe ? `${sn.failedHwe ?? 0} HWE p < ${sn.hwe < 1e-3 ? sn.hwe.toExponential() : sn.hwe}, ` : '') +
+      // Collinear by GEMMA's r2 > 0.9999 rule before the scan, or found not identifiable when fitted (with the PCs).
+      `${(sn.failedCollinear ?? 0) + sn.collinearWithCovariates} collinear with covariates -> ${sn.tested} tested`,
+    ...(s.warnings ?? []).map((w) => `warning: ${w}`),
+    ...(s.kinship.pedigree ? [pedigreeLine(s.kinship.pedigree)] : []),
     `null model (ML): logl ${s.null.logl_h0.toFixed(4)}, sigma_a2 ${s.null.sigma_a2.toPrecision(5)}, sigma_e2 ${s.null.sigma_e2.toPrecision(5)}, ` +
       `PVE ${s.null.pve.toFixed(4)}; lambda_GC ${s.lambda_gc.toFixed(4)}`,
     ...(s.pcs && s.pcs.length > 0 ? [describePcs(s.pcs)] : []),

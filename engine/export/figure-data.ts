@@ -163,7 +163,7 @@ export function pcaData(project: Project, runId: number, opts: { count?: number;
 
 function kinshipDescription(prep: PreparedScan): string {
   const k = prep.settings.kinship;
-  const kind = typeof k === 'object' ? `from the file ${k.file}` : k === 'centered' ? 'centred (GEMMA -gk 1)' : 'standardized (GEMMA -gk 2)';
+  const kind = typeof k === 'object' ? ('file' in k ? `from the file ${k.file}` : `the relationship matrix A of the pedigree ${k.pedigree}`) : k === 'centered' ? 'centred (GEMMA -gk 1)' : 'standardized (GEMMA -gk 2)';
   const snps = prep.kinshipSnps > 0 ? `, ${prep.kinshipSnps.toLocaleString('en-US')} SNPs` : '';
   return `${kind}${snps}; re-centred over the ${prep.n.toLocaleString('en-US')} analysed individuals, as the scan used it`;
 }

@@ -64,6 +64,7 @@ function manhattanFrom(data: ManhattanData, req: FigureRequest, idOf: (rs: strin
     ...(req.fdr !== undefined ? { fdr: req.fdr } : {}),
     ...(highlight ? { highlight } : {}),
     ...(req.chromosome !== undefined ? { chromosome: req.chromosome } : {}),
+    ...(req.chromosomeOrder !== undefined ? { chromosomeOrder: req.chromosomeOrder } : {}),
     ...(req.region !== undefined ? { region: req.region } : {}),
   });
 }

@@ -32,6 +32,8 @@ export interface ManhattanOptions extends FigureOptions {
   highlight?: Int32Array;
   /** Only this chromosome, x in Mb. */
   chromosome?: string;
+  /** The chromosomes in this order first, the others after them in natural order (compareChromosomes). */
+  chromosomeOrder?: string[];
   /** Only this region (bp, inclusive), x in Mb. */
   region?: { chr: string; start: number; end: number };
   /** Label the lead SNP of each peak past the main line (default true). */
@@ -299,7 +301,10 @@ function viewOf(data: ManhattanData, opts: ManhattanOptions): View {
     if (p < lo[c]!) lo[c] = p;
     if (p > hi[c]!) hi[c] = p;
   }
-  const byName = (a: number, b: number): number => compareChromosomes(data.chrNames[a]!, data.chrNames[b]!) || a - b;
+  // The user's order first (chromosomeOrder), then the natural order of names.
+  const rankOf = new Map((opts.chromosomeOrder ?? []).map((name, k) => [name, k] as const));
+  const userRank = (c: number): number => rankOf.get(data.chrNames[c]!) ?? rankOf.size;
+  const byName = (a: number, b: number): number => userRank(a) - userRank(b) || compareChromosomes(data.chrNames[a]!, data.chrNames[b]!) || a - b;
   const order = [...Array(chrCount).keys()].filter((c) => lo[c]! <= hi[c]!).sort(byName);
   let total = order.reduce((s, c) => s + (hi[c]! - lo[c]!), 0);
   // A chromosome with one SNP still gets a sliver of width; all-single-SNP data gets equal widths.

@@ -1,6 +1,7 @@
 /**
- * Square (kinship) matrices as text, GEMMA cXX.txt / sXX.txt style:
- * n lines of n numbers separated by tabs or spaces, row-major.
+ * Square (kinship) matrices as text: GEMMA's cXX.txt / sXX.txt style (n lines of n numbers
+ * separated by tabs or spaces, row-major, in .fam order), or a CSV/TSV with a header row of IDs
+ * (and, optionally, the ID again at the start of each row), which the scan reorders to .fam order.
  */
 import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { InputError } from './errors.js';
@@ -11,6 +12,8 @@ export interface SquareMatrix {
   n: number;
   /** Row-major n*n values. */
   data: Float64Array;
+  /** The individuals of the rows and columns, from an ID header row; absent: in .fam order. */
+  ids?: string[];
 }
 
 /** Relative tolerance of the symmetry check. */
@@ -67,6 +70,15 @@ function asymmetricEntry(data: Float64Array, n: number): [number, number] | unde
   return undefined;
 }
 
+/** A token as written, without the quotes a CSV writer may put around it. */
+function unquote(s: string): string {
+  return s.length >= 2 && ((s[0] === '"' && s[s.length - 1] === '"') || (s[0] === "'" && s[s.length - 1] === "'")) ? s.slice(1, -1) : s;
+}
+
+function isNumberToken(s: string): boolean {
+  return s !== '' && Number.isFinite(Number(s));
+}
+
 function readSquareMatrixCarefully(path: string): SquareMatrix {
   let n = -1;
   let firstLine = 0;
@@ -74,11 +86,61 @@ function readSquareMatrixCarefully(path: string): SquareMatrix {
   let row = 0;
   let lastLine = 0;
   let rowLine = new Int32Array(0);
+  // An ID header: its tokens, until the first data row says whether the rows carry IDs too.
+  let header: { tokens: string[]; line: number } | undefined;
+  let ids: string[] | undefined;
+  let rowIds = false;
 
   forEachLine(path, WHAT, (line, lineNo) => {
     if (isBlank(line)) return;
     lastLine = lineNo;
-    const t = line.trim().split(/[ \t,]+/);
+    let t = line.trim().split(/[ \t,;]+/).map(unquote);
+    // A first line with a word in it is a header of IDs (a nan or inf is a broken matrix, not an ID).
+    if (n < 0 && header === undefined && !t.every(isNumberToken) && !t.some((x) => /^[+-]?(nan|inf|infinity)$/i.test(x))) {
+      // A header row of IDs; split on the delimiter so that an empty corner cell above the row IDs counts.
+      let h = t;
+      if (/[\t,;]/.test(line)) {
+        h = line.split(/[\t,;]/).map((x) => unquote(x.trim()));
+        while (h.length > 1 && h[h.length - 1] === '') h.pop();
+      }
+      header = { tokens: h, line: lineNo };
+      return;
+    }
+    if (header !== undefined && n < 0) {
+      const h = header.tokens;
+      const withId = t.length > 0 && !isNumberToken(t[0]!);
+      if (withId && t.length === h.length + 1) ids = h;
+      else if (withId && t.length === h.length) ids = h.slice(1);
+      else if (!withId && t.length === h.length) ids = h;
+      else {
+        throw new InputError(
+          `the first row has ${t.length} values but the ID header (line ${header.line}) names ${h.length} columns`,
+          { file: path, line: lineNo },
+          'Give a header row with one ID per column, then one row per ID (optionally starting with the ID) in the same order',
+        );
+      }
+      rowIds = withId;
+      const seen = new Map<string, number>();
+      ids.forEach((id, k) => {
+        if (id === '') throw new InputError(`column ${k + 1} of the ID header has no ID`, { file: path, line: header!.line }, 'Give every column of the matrix an individual ID');
+        const prev = seen.get(id);
+        if (prev !== undefined) {
+          throw new InputError(`ID '${id}' appears twice in the header (columns ${prev + 1} and ${k + 1})`, { file: path, line: header!.line }, 'Each individual may have one row and one column only');
+        }
+        seen.set(id, k);
+      });
+    }
+    if (rowIds) {
+      const id = t[0]!;
+      if (ids !== undefined && row < ids.length && id !== ids[row]) {
+        throw new InputError(
+          `row ${row + 1} is for '${id}', but column ${row + 1} of the header is '${ids[row]}'`,
+          { file: path, line: lineNo },
+          'Write the rows in the same order as the header\'s columns, so that the matrix is square by ID',
+        );
+      }
+      t = t.slice(1);
+    }
     if (n < 0) {
       n = t.length;
       firstLine = lineNo;
@@ -115,6 +177,9 @@ function readSquareMatrixCarefully(path: string): SquareMatrix {
     row++;
   });
 
+  if (n < 0 && header !== undefined) {
+    throw new InputError('has a header row of IDs but no matrix rows', { file: path, line: header.line }, 'Give one row of numbers per ID below the header, or re-export the matrix');
+  }
   if (n < 0) {
     throw new InputError(`${WHAT} is empty`, { file: path }, 'Give a matrix with n lines of n numbers, e.g. GEMMA -gk output (.cXX.txt)');
   }
@@ -126,18 +191,22 @@ function readSquareMatrixCarefully(path: string): SquareMatrix {
     );
   }
 
+  if (ids !== undefined && ids.length !== n) {
+    throw new InputError(`the ID header names ${ids.length} individuals but the rows have ${n} values`, { file: path, line: firstLine }, 'Give one header ID per column');
+  }
   const bad = asymmetricEntry(data, n);
   if (bad) {
     const [i, j] = bad;
     const a = data[i * n + j];
     const b = data[j * n + i];
+    const who = ids ? ` ('${ids[i]}' with '${ids[j]}')` : '';
     throw new InputError(
-      `the matrix is not symmetric: row ${i + 1}, column ${j + 1} is ${a} but row ${j + 1}, column ${i + 1} is ${b}`,
+      `the matrix is not symmetric: row ${i + 1}, column ${j + 1}${who} is ${a} but row ${j + 1}, column ${i + 1} is ${b}`,
       { file: path, line: rowLine[i] },
       'A kinship matrix must be symmetric; check that it was written completely and by a kinship tool (e.g. GEMMA -gk)',
     );
   }
-  return { n, data };
+  return ids ? { n, data, ids } : { n, data };
 }
 
 /**

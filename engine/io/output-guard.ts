@@ -23,7 +23,8 @@ export function sameFile(a: string, b: string): boolean {
 /** The .bed, .bim and .fam of a PLINK prefix (a prefix given with one of the extensions works too). */
 export function plinkPaths(prefix: string): string[] {
   const base = prefix.replace(/\.(bed|bim|fam)$/i, '');
-  return ['.bed', '.bim', '.fam'].map((ext) => base + ext);
+  // Any other genotype file (VCF, BIMBAM...) is given by its own path.
+  return [prefix, ...['.bed', '.bim', '.fam'].map((ext) => base + ext)];
 }
 
 /**

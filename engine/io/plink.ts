@@ -19,7 +19,9 @@
 import { closeSync, existsSync, fstatSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { InputError } from './errors.js';
-import { forEachLine, isBlank, openInput, parseStrictNumber, quote, readFully, splitWhitespace } from './text-lines.js';
+import type { DosageSource } from './genotype-source.js';
+import { openInput, readFully } from './open-input.js';
+import { forEachLine, isBlank, parseStrictNumber, quote, splitWhitespace } from './text-lines.js';
 
 // ---------------------------------------------------------------------------
 // .fam
@@ -419,6 +421,8 @@ export interface PlinkSet {
   fam: Fam;
   bim: Bim;
   bed: BedFile;
+  /** Dosages, for genotypes imported from a dosage input (BIMBAM, VCF DS); bed then holds them rounded. */
+  dosage?: DosageSource;
 }
 
 /** Strip a trailing .bed/.bim/.fam (any case) from a PLINK prefix. */

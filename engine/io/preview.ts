@@ -1,19 +1,31 @@
 /**
  * What a file is, before it is added to a project: a PLINK binary set (by its .bed/.bim/.fam name or
- * the .bed magic bytes), a phenotype/covariate sheet, a kinship matrix, or something Kinscan does
- * not read (each said in an InputError naming the file and what Kinscan reads). Quick on big files:
- * a PLINK set's .bed is checked by its first bytes and its size, its .fam and .bim by counting
- * lines; a kinship matrix by its first rows and the file size. A sheet is read whole by readSheet,
- * so the preview shows the ID column, the column types and the errors an import would give.
- * VCF, HapMap, PLINK 2 and PLINK text files are recognised and named as not read yet.
+ * the .bed magic bytes), any other genotype file (VCF, BIMBAM, HapMap, a CSV/TSV genotype matrix,
+ * plink2's .raw/.traw; gzip or bgzip-compressed ones looked into; genotype-preview.ts), a
+ * phenotype/covariate sheet, a kinship matrix, or something Kinscan does not read (each said in an
+ * InputError naming the file and what Kinscan reads). Quick on big files: a PLINK set's .bed is
+ * checked by its first bytes and its size, its .fam and .bim by counting lines; other genotype
+ * files by their first batch of SNPs; a kinship matrix by its first rows and the file size. A sheet
+ * is read whole by readSheet, so the preview shows the ID column, the column types and the errors
+ * an import would give.
+ *
+ * Genotypes are told from sheets by content: a VCF or HapMap header, BIMBAM lines (genotype-format.ts),
+ * or a table whose cells are mostly genotype codes (0/1/2, AA/AB/BB, A/G, AG) across many columns
+ * (a sheet with a few 0/1 columns stays a sheet). A table of numbers only is a kinship matrix when
+ * it is about square, else one of GEMMA's headerless phenotype or covariate files (a sheet).
  */
 import { closeSync, fstatSync } from 'node:fs';
 import { basename } from 'node:path';
+import { openByteChunks } from './byte-chunks.js';
 import { InputError } from './errors.js';
+import { detectGenotypeFormat } from './genotype-format.js';
+import { looksLikeGenotypeMatrix } from './genotype-sniff.js';
+import { previewGenotypes, type GenotypePreview, type GenotypePreviewOptions } from './genotype-preview.js';
 import { SYMMETRY_RTOL } from './matrix-text.js';
 import { checkPlinkFiles, openBed, plinkPrefix } from './plink.js';
 import { parseSheetValue, readSheet, type SheetDelimiter } from './sheet.js';
-import { openInput, parseStrictNumber, readFully, splitWhitespace } from './text-lines.js';
+import { openInput, readFully } from './open-input.js';
+import { parseStrictNumber, splitWhitespace } from './text-lines.js';
 
 /** Rows of a sheet, .fam or .bim shown. */
 export const PREVIEW_ROWS = 10;
@@ -63,22 +75,35 @@ export interface KinshipPreview {
   corner: number[][];
 }
 
-export type FilePreview = PlinkPreview | SheetPreview | KinshipPreview;
+export type FilePreview = PlinkPreview | SheetPreview | KinshipPreview | GenotypePreview;
+
+export interface PreviewOptions {
+  /** A genotype file's SNP annotation or map file (BIMBAM -a, a matrix's map), read with it. */
+  anno?: string;
+  /** A VCF's DS dosages read instead of its GT calls. */
+  dosage?: boolean;
+}
 
 const READS =
-  'Kinscan reads PLINK binary genotypes (PREFIX.bed with PREFIX.bim and PREFIX.fam), phenotype and covariate sheets ' +
-  '(CSV, tab- or space-separated text with a header row) and kinship matrices (n lines of n numbers, e.g. GEMMA .cXX.txt)';
+  'Kinscan reads genotypes (a PLINK binary set PREFIX.bed with PREFIX.bim and PREFIX.fam, VCF, BIMBAM, HapMap or a CSV/TSV genotype matrix), ' +
+  'phenotype and covariate sheets (CSV, tab- or space-separated text with a header row) and kinship matrices (n lines of n numbers, e.g. GEMMA .cXX.txt)';
 
 const HEAD_BYTES = 64 << 10;
 /** Most bytes read to find a kinship matrix's first rows. */
 const MATRIX_PROBE_BYTES = 16 << 20;
+/** More numbers than this on each line of a header-less table: a kinship matrix, not one of GEMMA's phenotype or covariate files. */
+const MAX_HEADERLESS_COLUMNS = 50;
 
 function notRead(path: string, what: string, hint: string): InputError {
   return new InputError(what, { file: path }, hint);
 }
 
+function bcf(path: string): InputError {
+  return notRead(path, 'is a BCF file (binary VCF); Kinscan reads VCF text, plain or bgzip-compressed', `Convert it with bcftools view -Oz -o ${basename(path).replace(/\.bcf$/i, '')}.vcf.gz ${basename(path)}, then give the .vcf.gz file`);
+}
+
 /** Detect what `path` is and describe it; an InputError for anything Kinscan does not read. */
-export function previewFile(path: string): FilePreview {
+export function previewFile(path: string, opts: PreviewOptions = {}): FilePreview {
   const fd = openInput(path, 'file');
   let size: number;
   let head: Uint8Array;
@@ -102,9 +127,18 @@ export function previewFile(path: string): FilePreview {
   if (/\.(pgen|pvar)$/.test(name)) {
     throw notRead(path, 'is part of a PLINK 2 set (.pgen/.pvar/.psam); Kinscan reads PLINK 1 binary sets', 'Convert it with plink2 --pfile PREFIX --make-bed --out PREFIX, then give PREFIX.bed');
   }
-  if (/\.(vcf|vcf\.gz|vcf\.bgz|bcf)$/.test(name) || starts(0x42, 0x43, 0x46)) throw vcf(path);
+  if (starts(0x42, 0x43, 0x46) || /\.bcf$/.test(name)) throw bcf(path);
+  const vcfName = /\.(vcf|vcf\.gz|vcf\.bgz)$/.test(name);
   if (starts(0x1f, 0x8b)) {
-    throw notRead(path, 'is a gzip-compressed file', `Decompress it first (e.g. gunzip ${basename(path)}) and give the file inside. ${READS}`);
+    // Compressed text (gzip or bgzip): what is inside decides, as the readers read it.
+    const inside = decompressedHead(path);
+    if (inside.subarray(0, 3).every((b, k) => b === [0x42, 0x43, 0x46][k]) && inside.length >= 3) throw bcf(path);
+    if (vcfName || genotypeText(path, textOf(inside))) return previewGenotypes(path, genotypeOptions(opts, vcfName));
+    throw notRead(
+      path,
+      'is a gzip-compressed file, and what it holds is not a genotype file (VCF, BIMBAM, HapMap or a genotype matrix)',
+      `Decompress it first (e.g. gunzip ${basename(path)}) and give the file inside. ${READS}`,
+    );
   }
   if (starts(...Array.from('SQLite format 3\u0000', (c) => c.charCodeAt(0)))) {
     throw notRead(path, 'is an SQLite database (a Kinscan project?), not a data file', 'Open a .kinscan file as a project; to add data, give PLINK files, a sheet or a kinship matrix');
@@ -113,27 +147,69 @@ export function previewFile(path: string): FilePreview {
   if (starts(0x50, 0x4b, 0x03, 0x04)) return previewSheet(path);
   if (head.subarray(0, 8192).includes(0)) throw notRead(path, 'is a binary file of a kind Kinscan does not read', READS);
 
-  const text = new TextDecoder('utf-8').decode(head).replace(/^\uFEFF/, '');
+  const text = textOf(head);
   const first = text.split('\n').find((l) => l.trim() !== '');
   if (first === undefined) {
     if (size <= head.length) throw notRead(path, 'is empty (only blank lines)', READS);
     throw notRead(path, `starts with ${head.length} bytes of blank lines`, READS);
   }
-  if (first.startsWith('##fileformat=VCF') || first.startsWith('#CHROM\tPOS')) throw vcf(path);
-  const tokens = splitWhitespace(first);
-  if (/\.hmp(\.txt)?$/.test(name) || (tokens[0]?.toLowerCase() === 'rs#' && tokens[1]?.toLowerCase() === 'alleles')) {
-    throw notRead(path, 'is a HapMap genotype file; Kinscan does not read HapMap yet', 'Convert it to a PLINK binary set (.bed/.bim/.fam), e.g. with TASSEL or plink, and give PREFIX.bed');
-  }
   if (/\.(ped|map)$/.test(name)) {
     throw notRead(path, 'is part of a PLINK text set (.ped/.map); Kinscan reads PLINK binary sets', 'Convert it with plink --file PREFIX --make-bed --out PREFIX, then give PREFIX.bed');
   }
+  if (vcfName || /\.hmp(\.txt)?$/.test(name) || genotypeText(path, text)) return previewGenotypes(path, genotypeOptions(opts, vcfName));
   const values = first.trim().split(/[ \t,]+/);
-  if (values.every((v) => !Number.isNaN(parseStrictNumber(v)))) return previewKinship(path, size);
+  if (values.every((v) => !Number.isNaN(parseStrictNumber(v)))) {
+    // Numbers only: a kinship matrix when about square; else GEMMA's header-less -p / -c file, a sheet.
+    const rows = rowsOf(text, size, head.length);
+    if (values.length > MAX_HEADERLESS_COLUMNS || (rows >= values.length / 2 && rows <= values.length * 2)) return previewKinship(path, size);
+    return previewSheet(path);
+  }
   return previewSheet(path);
 }
 
-function vcf(path: string): InputError {
-  return notRead(path, 'is a VCF file; Kinscan does not read VCF yet', 'Convert it to a PLINK binary set with plink --vcf FILE --make-bed --out PREFIX, then give PREFIX.bed');
+function genotypeOptions(opts: PreviewOptions, asVcf: boolean): GenotypePreviewOptions {
+  return { ...(opts.anno !== undefined ? { anno: opts.anno } : {}), ...(opts.dosage ? { dosage: true } : {}), ...(asVcf ? { asVcf: true } : {}) };
+}
+
+function textOf(bytes: Uint8Array): string {
+  return new TextDecoder('utf-8').decode(bytes).replace(/^\uFEFF/, '');
+}
+
+/** The first HEAD_BYTES of a compressed file's content (as the readers see it). */
+function decompressedHead(path: string): Uint8Array {
+  const chunks = openByteChunks(path, 'compressed file');
+  try {
+    const parts: Uint8Array[] = [];
+    let got = 0;
+    for (let c = chunks.next(); c !== undefined && got < HEAD_BYTES; c = chunks.next()) {
+      const take = c.subarray(0, HEAD_BYTES - got);
+      parts.push(take.slice());
+      got += take.length;
+    }
+    return Buffer.concat(parts);
+  } finally {
+    chunks.close();
+  }
+}
+
+/** Non-blank lines of a text file: counted when `text` is all of it, else estimated from the size. */
+function rowsOf(text: string, size: number, headBytes: number): number {
+  const lines = text.split('\n');
+  if (size > headBytes) lines.pop();
+  const full = lines.filter((l) => l.trim() !== '');
+  if (size <= headBytes) return full.length;
+  const bytes = lines.reduce((a, l) => a + Buffer.byteLength(l) + 1, 0);
+  return full.length === 0 ? 0 : Math.round((size / bytes) * full.length);
+}
+
+/**
+ * Is this text (the start of a file) a genotype file other than PLINK? A VCF or HapMap header or
+ * BIMBAM lines, as the import detects them (genotype-format.ts), or a genotype matrix (below).
+ */
+function genotypeText(path: string, text: string): boolean {
+  const f = detectGenotypeFormat(path);
+  if (f === 'vcf' || f === 'hapmap' || f === 'bimbam') return true;
+  return f === 'matrix' && looksLikeGenotypeMatrix(text);
 }
 
 // ---------------------------------------------------------------------------

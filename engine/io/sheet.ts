@@ -1,26 +1,34 @@
 /**
- * Phenotype / covariate sheets: one header row, then one row per sample.
- * Delimiter detected from the header line: tab, else comma, else semicolon,
- * else runs of spaces. CSV/TSV/semicolon files are parsed with csv-parse
- * (quotes allowed); whitespace-separated files are split on blanks.
+ * Phenotype / covariate sheets: CSV, TSV, semicolon- or whitespace-separated text with one header
+ * row then one row per sample (sheet-text.ts), an Excel .xlsx workbook's first or chosen worksheet
+ * (xlsx.ts), or GEMMA's headerless -p / -c files (numbers only, rows in genotype order: a
+ * positional sheet, columns named 1, 2, ...). The format is found from the content, not the name.
  *
  * Missing values: NA, na, NaN, nan, empty, ., and any number equal to -9.
  * A data column that is mostly text (e.g. sex as M/F, strain names) is kept
- * as a text column and only reported when a caller asks for it as numbers
- * (`numericColumn`). A column that is mostly numbers with some text is a
- * mistake and is reported at once, naming line, column and value.
+ * as a text column (a covariate is then dummy-coded, engine/qc/dummy-coding.ts) and
+ * only reported when a caller asks for it as numbers (`numericColumn`). A column
+ * that is mostly numbers with some text is a mistake and is reported at once,
+ * naming line, column and value.
  */
 import { readFileSync } from 'node:fs';
-import { parse } from 'csv-parse/sync';
 import { InputError } from './errors.js';
-import { openError, parseStrictNumber, quote, splitWhitespace } from './text-lines.js';
+import { openError } from './open-input.js';
+import { buildSheet } from './sheet-build.js';
+import { textGrid, type SheetGrid } from './sheet-text.js';
+import { quote } from './text-lines.js';
+import { columnLetters, isZip, readXlsxCells, type XlsxCells } from './xlsx.js';
 
-export type SheetDelimiter = 'tab' | 'comma' | 'semicolon' | 'whitespace';
+export { isMissingValue, parseSheetValue } from './sheet-build.js';
+
+export type SheetDelimiter = 'tab' | 'comma' | 'semicolon' | 'whitespace' | 'xlsx';
 
 export interface Sheet {
   path: string;
+  /** The ID column's name ('(row number)' for a positional sheet). */
   idColumn: string;
   fidColumn?: string;
+  /** Sample IDs; for a positional sheet the row numbers '1'..'n'. */
   ids: string[];
   fids?: string[];
   /** Data column names in file order, excluding the ID columns; includes text columns. */
@@ -31,64 +39,52 @@ export interface Sheet {
   text: Map<string, string[]>;
   /** For each text column: where its first non-numeric value is, for messages. */
   textFirst: Map<string, { line: number; value: string }>;
-  /** 1-based source line of each row. */
+  /** 1-based source line of each row (an .xlsx worksheet's row number). */
   line: Int32Array;
-  /** 1-based line of the header row. */
+  /** 1-based line of the header row (0: none, a positional sheet). */
   headerLine: number;
   delimiter: SheetDelimiter;
+  /** GEMMA's headerless format: row r is the r-th genotyped individual (no IDs to match). */
+  positional?: true;
+  /** Numbers were written with decimal commas ("1,25") and read as such. */
+  decimalComma?: true;
+  /** The worksheet read, for an .xlsx workbook. */
+  worksheet?: string;
+  /** What the reader decided that the user should know (decimal commas, no header row, #N/A cells), as sentences. */
+  warnings: string[];
 }
 
 export interface ReadSheetOptions {
   /** Name of the sample ID column; default: IID / id / sample / individual (any case), else the first column. */
   idColumn?: string;
+  /** The worksheet of an .xlsx workbook (default: the first). */
+  worksheet?: string;
+  /** GEMMA's headerless format: forced (true), never (false); default: when the first row is numbers and NAs only. */
+  positional?: boolean;
 }
 
-const MISSING = new Set(['NA', 'na', 'Na', 'nA', 'NaN', 'nan', 'NAN', '', '.']);
-const ID_NAMES = ['iid', 'id', 'sample', 'individual', 'sample_id', 'sampleid', 'sample.id', 'sample id'];
 const WHAT = 'sheet';
 
-/** Missing -> NaN; number -> value (-9 -> NaN); other text -> undefined. */
-export function parseSheetValue(s: string): number | undefined {
-  if (MISSING.has(s)) return NaN;
-  const v = parseStrictNumber(s);
-  if (Number.isNaN(v)) return undefined;
-  return v === -9 ? NaN : v;
-}
-
-interface Row {
-  fields: string[];
-  line: number;
-}
-
-function detectDelimiter(header: string): SheetDelimiter {
-  if (header.includes('\t')) return 'tab';
-  if (header.includes(',')) return 'comma';
-  if (header.includes(';')) return 'semicolon';
-  return 'whitespace';
-}
-
-function readText(path: string): string {
-  let buf: Buffer;
+function readBytes(path: string): Buffer {
   try {
-    buf = readFileSync(path);
+    return readFileSync(path);
   } catch (e) {
     throw openError(path, WHAT, e);
   }
-  if (buf.length >= 4 && buf[0] === 0x50 && buf[1] === 0x4b && buf[2] === 0x03 && buf[3] === 0x04) {
+}
+
+function textOf(path: string, buf: Buffer): string {
+  if (buf.length >= 8 && buf.readUInt32BE(0) === 0xd0cf11e0 && buf.readUInt32BE(4) === 0xa1b11ae1) {
     throw new InputError(
-      'is a zip file (probably an Excel .xlsx workbook), not a text sheet',
+      'is an old-style Excel .xls workbook (or another Office file), which Kinscan does not read',
       { file: path },
-      'Save it from your spreadsheet program as CSV (comma-separated) or tab-separated text',
+      'Save it from your spreadsheet program as .xlsx, or as CSV (comma-separated) text',
     );
   }
   const probe = Math.min(buf.length, 8192);
   for (let i = 0; i < probe; i++) {
     if (buf[i] === 0) {
-      throw new InputError(
-        'is a binary file, not a text sheet',
-        { file: path },
-        'Give a CSV or tab-separated text file with a header row',
-      );
+      throw new InputError('is a binary file, not a text sheet', { file: path }, 'Give a CSV or tab-separated text file with a header row, or an .xlsx workbook');
     }
   }
   let text = buf.toString('utf8');
@@ -96,237 +92,34 @@ function readText(path: string): string {
   return text;
 }
 
-function parseRows(path: string, text: string, delim: SheetDelimiter): Row[] {
-  if (delim === 'whitespace') {
-    const rows: Row[] = [];
-    const lines = text.split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const f = splitWhitespace(lines[i]);
-      if (f.length > 0) rows.push({ fields: f, line: i + 1 });
-    }
-    return rows;
-  }
-  let recs: { info: { lines: number }; record: string[] }[];
-  try {
-    recs = parse(text, {
-      delimiter: delim === 'tab' ? '\t' : delim === 'comma' ? ',' : ';',
-      info: true,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      trim: true,
-    }) as unknown as { info: { lines: number }; record: string[] }[];
-  } catch (e) {
-    const err = e as { code?: string; lines?: number; message?: string };
-    const line = typeof err.lines === 'number' ? err.lines : undefined;
-    if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
-      throw new InputError(
-        'a quoted value is opened with " but never closed',
-        { file: path, line },
-        'Close the quote, or remove the stray " character',
-      );
-    }
-    throw new InputError(
-      `cannot be parsed as ${delim === 'tab' ? 'tab-separated' : delim === 'comma' ? 'comma-separated' : 'semicolon-separated'} text (${err.message ?? String(e)})`,
-      { file: path, line },
-      'Check the quoting and separators around this line',
-    );
-  }
-  return recs.map((r) => {
-    let nl = 0;
-    for (const f of r.record) for (let k = f.indexOf('\n'); k >= 0; k = f.indexOf('\n', k + 1)) nl++;
-    return { fields: r.record, line: r.info.lines - nl };
-  });
-}
-
-function findColumn(header: string[], names: readonly string[]): number {
-  for (const name of names) {
-    const k = header.findIndex((h) => h.toLowerCase() === name);
-    if (k >= 0) return k;
-  }
-  return -1;
-}
-
-export function readSheet(path: string, opts: ReadSheetOptions = {}): Sheet {
-  const text = readText(path);
-  const at = text.search(/\S/);
-  if (at < 0) {
-    throw new InputError('sheet is empty', { file: path }, 'Give a header row with column names, then one row per sample');
-  }
-  const lineStart = text.lastIndexOf('\n', at) + 1;
-  const lineEnd = text.indexOf('\n', at);
-  const delimiter = detectDelimiter(text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd));
-  const rows = parseRows(path, text, delimiter).filter((r) => r.fields.some((f) => f.length > 0));
-  if (rows.length === 0) {
-    throw new InputError('sheet is empty', { file: path }, 'Give a header row with column names, then one row per sample');
-  }
-
-  // Header.
-  const headerRow = rows[0];
-  const headerLine = headerRow.line;
-  const header = headerRow.fields.slice();
-  while (header.length > 1 && header[header.length - 1] === '') header.pop();
-  if (header[0].startsWith('#')) header[0] = header[0].slice(1).trim(); // PLINK 2 .psam style "#FID IID"
-  const nCols = header.length;
-  const seenName = new Map<string, number>();
-  for (let c = 0; c < nCols; c++) {
-    const h = header[c];
-    if (h === '') {
-      throw new InputError(
-        `column ${c + 1} of the header has no name`,
-        { file: path, line: headerLine },
-        'Give every column a name in the header row',
-      );
-    }
-    const prev = seenName.get(h);
-    if (prev !== undefined) {
-      throw new InputError(
-        `column name ${quote(h)} appears twice in the header (columns ${prev + 1} and ${c + 1})`,
-        { file: path, line: headerLine },
-        'Rename one of the columns so that every column name is unique',
-      );
-    }
-    seenName.set(h, c);
-  }
-  if (rows.length === 1) {
-    throw new InputError(
-      'sheet has a header row but no data rows',
-      { file: path, line: headerLine },
-      'Add one row per sample below the header',
-    );
-  }
-
-  // ID columns.
-  let idCol: number;
-  if (opts.idColumn !== undefined) {
-    idCol = header.indexOf(opts.idColumn);
-    if (idCol < 0) idCol = findColumn(header, [opts.idColumn.toLowerCase()]);
-    if (idCol < 0) {
-      throw new InputError(
-        `ID column ${quote(opts.idColumn)} not found`,
-        { file: path, line: headerLine },
-        `Available columns: ${header.join(', ')}`,
-      );
-    }
-  } else {
-    idCol = findColumn(header, ID_NAMES);
-    if (idCol < 0) idCol = 0;
-  }
-  let fidCol = -1;
-  if (header[idCol].toLowerCase() === 'iid') fidCol = findColumn(header, ['fid']);
-  const dataCols: number[] = [];
-  for (let c = 0; c < nCols; c++) if (c !== idCol && c !== fidCol) dataCols.push(c);
-
-  // Rows.
-  const body = rows.slice(1);
-  const n = body.length;
-  const ids: string[] = new Array<string>(n);
-  const fids: string[] | undefined = fidCol >= 0 ? new Array<string>(n) : undefined;
-  const line = new Int32Array(n);
-  const seen = new Map<string, number>();
-  for (let r = 0; r < n; r++) {
-    const row = body[r];
-    const f = row.fields;
-    if (f.length < nCols) {
-      throw new InputError(
-        `has ${f.length} field${f.length === 1 ? '' : 's'}, but the header (line ${headerLine}) has ${nCols} columns`,
-        { file: path, line: row.line },
-        `Every row needs a value for each column; write NA for a missing value${delimiter === 'whitespace' ? ' (an empty field cannot be seen in a space-separated file)' : ''}`,
-      );
-    }
-    if (f.length > nCols) {
-      for (let k = nCols; k < f.length; k++) {
-        if (f[k] !== '') {
-          throw new InputError(
-            `has ${f.length} fields, but the header (line ${headerLine}) has ${nCols} columns`,
-            { file: path, line: row.line },
-            'Remove the extra values or add the missing column names to the header',
-          );
-        }
-      }
-    }
-    const id = f[idCol];
-    if (id === '') {
-      throw new InputError(
-        `the sample ID (column ${quote(header[idCol])}) is empty`,
-        { file: path, line: row.line },
-        'Every row needs a sample ID; remove the row or fill in its ID',
-      );
-    }
-    ids[r] = id;
-    let key = id;
-    if (fids !== undefined) {
-      const fid = f[fidCol];
-      fids[r] = fid;
-      key = fid + '\u0000' + id;
-    }
-    const prev = seen.get(key);
-    if (prev !== undefined) {
-      throw new InputError(
-        `sample ${fids !== undefined ? `FID ${quote(fids[r])} IID ${quote(id)}` : quote(id)} appears twice (lines ${prev} and ${row.line})`,
-        { file: path, line: row.line },
-        'Each sample may appear only once; remove or merge the duplicate rows',
-      );
-    }
-    seen.set(key, row.line);
-    line[r] = row.line;
-  }
-
-  // Data columns.
-  const values = new Map<string, Float64Array>();
-  const textCols = new Map<string, string[]>();
-  const textFirst = new Map<string, { line: number; value: string }>();
-  for (const c of dataCols) {
-    const name = header[c];
-    const v = new Float64Array(n);
-    let nNum = 0;
-    let nText = 0;
-    let first = -1;
-    for (let r = 0; r < n; r++) {
-      const s = body[r].fields[c];
-      const x = parseSheetValue(s);
-      if (x === undefined) {
-        nText++;
-        if (first < 0) first = r;
-        v[r] = NaN;
-      } else {
-        if (!Number.isNaN(x)) nNum++;
-        v[r] = x;
-      }
-    }
-    if (nText === 0) {
-      values.set(name, v);
-    } else if (nText > nNum) {
-      textCols.set(name, body.map((row) => row.fields[c]));
-      textFirst.set(name, { line: body[first].line, value: body[first].fields[c] });
-    } else {
-      const bad = body[first].fields[c];
-      const decimalComma = /^[+-]?\d*,\d+$/.test(bad);
-      throw new InputError(
-        `column ${name}: ${quote(bad)} is not a number`,
-        { file: path, line: body[first].line },
-        decimalComma
-          ? 'Use a dot as the decimal separator (e.g. 1.5), and NA for missing values'
-          : 'Use NA for missing values',
-      );
-    }
-  }
-
-  const sheet: Sheet = {
-    path,
-    idColumn: header[idCol],
-    ids,
-    columns: dataCols.map((c) => header[c]),
-    values,
-    text: textCols,
-    textFirst,
-    line,
-    headerLine,
-    delimiter,
+function xlsxGrid(x: XlsxCells): SheetGrid {
+  return {
+    rows: x.rows.map((r) => ({ fields: r.fields, line: r.row, dateCols: r.dateCols })),
+    delimiter: 'xlsx',
+    decimalComma: false,
+    warnings: x.warnings,
+    worksheet: x.worksheet,
+    cell: (row, col) => `cell ${columnLetters(col)}${row} of worksheet ${quote(x.worksheet)}`,
   };
-  if (fids !== undefined) {
-    sheet.fidColumn = header[fidCol];
-    sheet.fids = fids;
+}
+
+/** Read a sheet: text or .xlsx, with a header row or GEMMA's headerless format (see the file comment). */
+export function readSheet(path: string, opts: ReadSheetOptions = {}): Sheet {
+  const buf = readBytes(path);
+  if (isZip(buf)) {
+    const cells = readXlsxCells(path, opts.worksheet);
+    try {
+      return buildSheet(path, xlsxGrid(cells), opts);
+    } catch (e) {
+      // The table may be on another worksheet: say which one was read and which there are.
+      if (!(e instanceof InputError) || cells.worksheets.length < 2) throw e;
+      const others = cells.worksheets.filter((w) => w !== cells.worksheet).map((w) => quote(w)).join(', ');
+      throw new InputError(`${e.what} (in worksheet ${quote(cells.worksheet)})`, { file: e.file, line: e.line }, `${e.hint}; or, if the table is on another worksheet (${others}), choose it with --sheet NAME`);
+    }
+  }
+  const sheet = buildSheet(path, textGrid(path, textOf(path, buf), opts.positional), opts);
+  if (opts.worksheet !== undefined) {
+    sheet.warnings.push(`is a text file, not an .xlsx workbook, so the worksheet ${quote(opts.worksheet)} asked for does not apply`);
   }
   return sheet;
 }

@@ -1,96 +1,36 @@
 /**
- * Small helpers shared by the text readers in engine/io: opening a file with a
- * user-facing error, and walking its lines in chunks (never the whole file as
- * one string), with CRLF and a UTF-8 BOM handled.
+ * Small helpers shared by the text readers in engine/io: walking a file's lines in chunks (never
+ * the whole file as one string; gzip and BGZF files decompressed on the way, byte-chunks.ts), with
+ * CRLF and a UTF-8 BOM handled.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { basename } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { openByteChunks } from './byte-chunks.js';
 import { InputError } from './errors.js';
-
-/**
- * Open `path` for reading; turn the usual OS failures into an InputError.
- * `what` names the kind of file for the message, e.g. "PLINK .bim file".
- */
-export function openInput(path: string, what: string): number {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    throw openError(path, what, e);
-  }
-  try {
-    if (fstatSync(fd).isDirectory()) {
-      throw new InputError(`${what} is a folder, not a file`, { file: path }, `Give the path of the ${what} itself`);
-    }
-  } catch (e) {
-    closeSync(fd);
-    throw e;
-  }
-  return fd;
-}
-
-export function openError(path: string, what: string, e: unknown): Error {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') {
-    return new InputError(
-      `${what} not found (${basename(path)} does not exist)`,
-      { file: path },
-      'Check the path and the file name, including its extension',
-    );
-  }
-  if (code === 'EACCES' || code === 'EPERM') {
-    return new InputError(`${what} cannot be read: permission denied`, { file: path }, 'Check the file permissions');
-  }
-  if (code === 'EISDIR') {
-    return new InputError(`${what} is a folder, not a file`, { file: path }, `Give the path of the ${what} itself`);
-  }
-  return new InputError(
-    `${what} cannot be opened (${e instanceof Error ? e.message : String(e)})`,
-    { file: path },
-    'Check that the file exists and is readable',
-  );
-}
-
-/** Read exactly `length` bytes at `position` (loops over short reads). Returns bytes read (< length only at EOF). */
-export function readFully(fd: number, buf: Uint8Array, offset: number, length: number, position: number): number {
-  let done = 0;
-  while (done < length) {
-    const n = readSync(fd, buf, offset + done, length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return done;
-}
-
-const CHUNK = 1 << 20;
 
 /**
  * Call `fn(line, lineNo)` for every line of a text file (lineNo is 1-based).
  * Lines are split on LF; a trailing CR is removed; a leading UTF-8 BOM is
  * removed. A final line without a newline is delivered too; a final empty
  * line (file ending with a newline) is not. A NUL byte in the first chunk
- * means the file is binary: that is reported as an InputError.
+ * means the file is binary: that is reported as an InputError. A gzip or
+ * BGZF file is read decompressed.
  */
 export function forEachLine(path: string, what: string, fn: (line: string, lineNo: number) => void): void {
-  const fd = openInput(path, what);
+  const chunks = openByteChunks(path, what);
   try {
-    const buf = Buffer.allocUnsafe(CHUNK);
     const dec = new StringDecoder('utf8');
     let pending: string[] = [];
     let lineNo = 0;
     let first = true;
-    let position = 0;
     const emit = (s: string): void => {
       lineNo++;
       fn(s.length > 0 && s.charCodeAt(s.length - 1) === 13 ? s.slice(0, -1) : s, lineNo);
     };
     for (;;) {
-      const n = readSync(fd, buf, 0, CHUNK, position);
-      if (n === 0) break;
-      position += n;
+      const buf = chunks.next();
+      if (!buf) break;
       if (first) {
-        const probe = Math.min(n, 8192);
+        const probe = Math.min(buf.length, 8192);
         for (let i = 0; i < probe; i++) {
           if (buf[i] === 0) {
             throw new InputError(
@@ -101,7 +41,7 @@ export function forEachLine(path: string, what: string, fn: (line: string, lineN
           }
         }
       }
-      let text = dec.write(n === CHUNK ? buf : buf.subarray(0, n));
+      let text = dec.write(buf);
       if (first) {
         if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
         first = false;
@@ -128,7 +68,7 @@ export function forEachLine(path: string, what: string, fn: (line: string, lineN
       if (last.length > 0) emit(last);
     }
   } finally {
-    closeSync(fd);
+    chunks.close();
   }
 }
 

@@ -47,6 +47,8 @@ export const figureRequestSchema = z
     highlight: z.array(z.string()).max(100_000).optional(),
     /** Manhattan: one chromosome only. */
     chromosome: z.string().min(1).optional(),
+    /** Manhattan: the chromosomes in this order first (the rest after them, in natural order). */
+    chromosomeOrder: z.array(z.string().min(1)).max(100_000).optional(),
     /** Manhattan: a region only. */
     region: z.object({ chr: z.string().min(1), start: z.number().nonnegative(), end: z.number().positive() }).optional(),
     /** Region and genotype plots: the SNP (ID or chr:pos); default the run's top hit. */

@@ -14,7 +14,7 @@
  */
 import { z } from 'zod';
 import { exportOptionsSchema, figureRequestSchema } from './figures.js';
-import { FIT_METHODS, GENETIC_MODELS, KINSHIP_MODES, scanSettingsSchema } from './settings.js';
+import { FIT_METHODS, GENETIC_MODELS, HWE_RANGE, KINSHIP_MODES, MIN_CALL_RATE_RANGE, scanSettingsSchema } from './settings.js';
 
 // ---------------------------------------------------------------- building blocks
 
@@ -36,14 +36,23 @@ const isoTime = z.string();
 
 // ---------------------------------------------------------------- projects and data
 
+/** The genotype formats a dataset can come from (engine/io/genotype-source.ts GENOTYPE_FORMATS). */
+export const GENOTYPE_FORMAT_VALUES = ['plink', 'vcf', 'bimbam', 'hapmap', 'matrix'] as const;
+
 export const datasetSchema = z.object({
   id,
   name: z.string(),
-  /** The PLINK prefix at import time. */
+  /** The PLINK prefix at import time; for other formats the genotype file's path. */
   prefix: z.string(),
+  format: z.enum(GENOTYPE_FORMAT_VALUES),
+  /** The genotypes are dosages (BIMBAM; a VCF's DS): scans and kinships use them. */
+  dosage: z.boolean(),
   nSamples: count,
   nSnps: count,
   importedAt: isoTime,
+  /** What its import skipped (by reason, with examples) and warned about. */
+  skipped: z.array(z.lazy(() => skippedSnpsSchema)),
+  warnings: z.array(z.string()),
 });
 
 export const sheetSchema = z.object({
@@ -56,10 +65,34 @@ export const sheetSchema = z.object({
   /** Data columns (numeric and text) in file order. */
   columns: z.array(z.string()),
   numericColumns: z.array(z.string()),
+  /** GEMMA's headerless format (no IDs): rows matched to the genotypes by order. */
+  positional: z.boolean().optional(),
+  /** What the reader stated on import (decimal commas read, no header row, #N/A cells), as sentences. */
+  warnings: z.array(z.string()).optional(),
   importedAt: isoTime,
 });
 
-export const matrixSchema = z.object({ id, name: z.string(), path: z.string(), n: count, importedAt: isoTime });
+/** What a pedigree's A records (engine/store/matrices.ts PedigreeMatrixNote): its animals, inbreeding and stated warnings. */
+export const pedigreeFactsSchema = z.object({
+  /** The dataset whose individuals A is over (null: recorded before this was kept). */
+  datasetId: id.nullable(),
+  /** Animals in the pedigree file (listed, and parents added as founders). */
+  animals: count,
+  /** Animals A was computed over: the genotyped ones and their ancestors. */
+  used: count,
+  /** Genotyped individuals the pedigree lists. */
+  covered: count,
+  /** Genotyped individuals it does not list, taken as unrelated founders (0 unless unlistedFounders). */
+  unlisted: count,
+  unlistedFounders: z.boolean(),
+  inbred: count,
+  meanF: z.number(),
+  maxF: z.number(),
+  warnings: z.array(z.string()),
+});
+
+/** A kinship matrix of the project: a file imported, or a pedigree's A (with `pedigree`). */
+export const matrixSchema = z.object({ id, name: z.string(), path: z.string(), n: count, importedAt: isoTime, pedigree: pedigreeFactsSchema.optional() });
 
 export const RUN_STATUS_VALUES = ['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted'] as const;
 
@@ -97,6 +130,8 @@ export const runDetailSchema = runSummarySchema.extend({
   blockSize: count,
   nullFit: z.object({ logl_h0: maybe, sigma_a2: maybe, sigma_e2: maybe, delta: maybe, pve: maybe }).nullable(),
   timings: z.record(z.string(), z.number()).nullable(),
+  /** Repeated measures (individuals with several sheet rows, Z != I): the individuals and observations analysed; absent without repeats or until the run has ended. */
+  repeated: z.object({ individuals: count, observations: count }).optional(),
 });
 
 export const logLineSchema = z.object({ at: isoTime, level: z.enum(['info', 'warn', 'error']), message: z.string() });
@@ -149,6 +184,9 @@ export const previewColumnSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
+/** SNPs a genotype reader left out, by reason, with up to 5 examples (engine/io/genotype-source.ts SkippedSnps). */
+export const skippedSnpsSchema = z.object({ reason: z.string(), count, examples: z.array(z.object({ id: z.string(), line: count })) });
+
 /** What a file is, before it is added (engine/io/preview.ts); a file Kinscan does not read is an 'input' error saying so. */
 export const dataPreviewSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -164,7 +202,7 @@ export const dataPreviewSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('sheet'),
     path: z.string(),
-    delimiter: z.enum(['tab', 'comma', 'semicolon', 'whitespace']),
+    delimiter: z.enum(['tab', 'comma', 'semicolon', 'whitespace', 'xlsx']),
     headerLine: count,
     rows: count,
     idColumn: z.string(),
@@ -181,6 +219,35 @@ export const dataPreviewSchema = z.discriminatedUnion('kind', [
     /** The top-left corner (up to 5 x 5). */
     corner: z.array(z.array(z.number())),
   }),
+  /** Any other genotype file (engine/io/genotype-preview.ts): read with the import's reader, its first batch of SNPs only. */
+  z.object({
+    kind: z.literal('genotypes'),
+    path: z.string(),
+    format: z.enum(['vcf', 'bimbam', 'hapmap', 'matrix']),
+    compression: z.enum(['none', 'gzip', 'bgzf']),
+    /** Matrices: samples as rows or as columns (null for other formats, or when only a map file tells). */
+    layout: z.enum(['samples-as-rows', 'samples-as-columns']).nullable(),
+    /** Matrices written by plink2 --export A (.raw) or A-transpose (.traw). */
+    plinkExport: z.enum(['raw', 'traw']).nullable(),
+    individuals: count,
+    /** The first sample IDs (BIMBAM has none: 1, 2, ... in the phenotype file's row order). */
+    sampleIds: z.array(z.string()),
+    /** The first SNPs with the first individuals' genotypes: copies of allele1 (0-2, dosages when `dosages`), null missing. */
+    snps: z.array(
+      z.object({ chr: z.string(), rs: z.string(), pos: z.number().int(), allele1: z.string(), allele0: z.string(), line: count, calls: z.array(z.number().nullable()) }),
+    ),
+    dosages: z.boolean(),
+    /** A VCF whose header declares DS: its dosages can be read instead of the GT calls. */
+    dosageOption: z.boolean(),
+    /** A SNP annotation or map file: given, wanted (the SNPs read have no chromosome or position), or not needed. */
+    annotation: z.enum(['given', 'expected', 'not-needed']),
+    /** SNPs in the file when known without reading it all; null: counted when added. */
+    snpCount: count.nullable(),
+    /** The file was read whole (it is small): skipped and warnings are the import's. */
+    complete: z.boolean(),
+    skipped: z.array(skippedSnpsSchema),
+    warnings: z.array(z.string()),
+  }),
 ]);
 export type DataPreview = z.infer<typeof dataPreviewSchema>;
 
@@ -193,8 +260,8 @@ export const idMatchingSchema = z.object({
   genotyped: count,
   sheetRows: count,
   matched: count,
-  /** IID, or FID and IID when the sheet has a FID column. */
-  matchedBy: z.enum(['IID', 'FID+IID']),
+  /** IID, or FID and IID when the sheet has a FID column; row order for GEMMA's headerless files. */
+  matchedBy: z.enum(['IID', 'FID+IID', 'row order']),
   idColumn: z.string(),
   fidColumn: z.string().nullable(),
   onlyInGenotypes: idExamples,
@@ -205,14 +272,26 @@ export const idMatchingSchema = z.object({
 export const qcPreviewSchema = z.object({
   /** Whose genotypes the filters count: the trait's analysed individuals, or every genotyped one. */
   individuals: z.enum(['analysed', 'genotyped']),
-  snps: z.object({ total: count, failedMissing: count, failedMaf: count, singleClass: count, kept: count }),
+  /** Per filter, in the order they apply: duplicates, missing rate, MAF, one class, HWE, collinear with the covariates (0 without covariates). */
+  snps: z.object({
+    total: count,
+    failedDuplicate: count,
+    failedMissing: count,
+    failedMaf: count,
+    singleClass: count,
+    failedHwe: count,
+    failedCollinear: count,
+    kept: count,
+  }),
   samples: z.object({
     genotyped: count,
     sheetRows: count.optional(),
     matched: count.optional(),
-    matchedBy: z.enum(['IID', 'FID+IID']).optional(),
+    matchedBy: z.enum(['IID', 'FID+IID', 'row order']).optional(),
     withTrait: count.optional(),
     missingCovariate: count.optional(),
+    /** Dropped for a call rate over all SNPs below minCallRate (0 when off). */
+    lowCallRate: count,
     kept: count,
   }),
   /** MAFs of the SNPs passing the missingness filter, in equal bins of binWidth over [0, 0.5]. */
@@ -306,14 +385,33 @@ export const methods = {
   /** The open project: its data, runs, cache and size. */
   'project.info': { params: none, result: projectInfoSchema },
 
-  /** What a file is (PLINK set, sheet, kinship matrix), its first rows and column types. Reads only. */
-  'data.preview': { params: z.object({ path }).strict(), result: dataPreviewSchema },
-  /** Import a PLINK set (PREFIX or any of its three files) into the project (once per content). */
-  'data.addGenotypes': { params: z.object({ prefix: path }).strict(), result: z.object({ created: z.boolean(), dataset: datasetSchema }) },
+  /**
+   * What a file is (PLINK set, other genotype file, sheet, kinship matrix), its first rows and column
+   * types. Reads only. anno: a genotype file's annotation/map file; dosage: a VCF's DS read.
+   */
+  'data.preview': { params: z.object({ path, anno: path.optional(), dosage: z.boolean().optional() }).strict(), result: dataPreviewSchema },
+  /**
+   * Import genotypes into the project (once per content): a PLINK set (PREFIX or any of its three
+   * files) or any other genotype file, its format told by content; anno: BIMBAM's SNP annotation or a
+   * matrix's map; dosage: a VCF's DS dosages instead of GT. With what the reader skipped and warned of.
+   */
+  'data.addGenotypes': {
+    params: z.object({ path, anno: path.optional(), dosage: z.boolean().optional() }).strict(),
+    result: z.object({ created: z.boolean(), dataset: datasetSchema, skipped: z.array(skippedSnpsSchema), warnings: z.array(z.string()) }),
+  },
   /** Import a phenotype or covariate sheet. */
   'data.addSheet': { params: z.object({ path }).strict(), result: z.object({ created: z.boolean(), sheet: sheetSchema }) },
   /** Import a kinship matrix file (n x n in .fam order). */
   'data.addKinship': { params: z.object({ path }).strict(), result: z.object({ created: z.boolean(), matrix: matrixSchema }) },
+  /**
+   * A pedigree (id, sire, dam) as the kinship of a dataset: its numerator relationship matrix A over
+   * the dataset's individuals, stored once (per pedigree content, dataset and founder option).
+   * unlistedFounders: genotyped individuals the pedigree lacks are unrelated founders, not an error.
+   */
+  'data.addPedigree': {
+    params: z.object({ path, datasetId: id, unlistedFounders: z.boolean().optional() }).strict(),
+    result: z.object({ created: z.boolean(), matrix: matrixSchema }),
+  },
   /** The project's datasets, sheets and matrices. */
   'data.list': {
     params: none,
@@ -333,6 +431,8 @@ export const methods = {
         covarNames: z.array(shortText).max(200).optional(),
         maf: z.number().min(0).max(0.5),
         maxMissing: z.number().min(0).max(1),
+        hwe: z.number().min(HWE_RANGE[0]).max(HWE_RANGE[1]).optional(),
+        minCallRate: z.number().min(MIN_CALL_RATE_RANGE[0]).max(MIN_CALL_RATE_RANGE[1]).optional(),
         bins: z.number().int().min(1).max(1000).optional(),
       })
       .strict(),

@@ -17,6 +17,10 @@ export const MAF_RANGE = [0, 0.5] as const;
 export const MAX_MISSING_RANGE = [0, 1] as const;
 /** How many principal components of the kinship a scan may add as covariates. */
 export const PCS_RANGE = [0, 20] as const;
+/** Bounds of the Hardy-Weinberg p-value threshold (0: no HWE filter). */
+export const HWE_RANGE = [0, 1] as const;
+/** Bounds of the minimum sample call rate (0: no call-rate filter). */
+export const MIN_CALL_RATE_RANGE = [0, 1] as const;
 
 /** Longest path or name accepted (a file path, a column name). */
 const MAX_TEXT = 4096;
@@ -24,26 +28,55 @@ const MAX_TEXT = 4096;
 /** The settings a scan has unless it says otherwise. */
 export const DEFAULT_SETTINGS = {
   covarNames: [] as string[],
-  kinship: 'centered' as 'centered' | 'standardized' | { file: string },
+  kinship: 'centered' as 'centered' | 'standardized' | { file: string } | { pedigree: string; unlistedFounders?: boolean },
   model: 'add-dom' as (typeof GENETIC_MODELS)[number],
   method: 'fast' as (typeof FIT_METHODS)[number],
   maf: 0.01,
   maxMissing: 0.05,
   pcs: 0,
+  hwe: 0,
+  minCallRate: 0,
 };
 
-export const kinshipSettingSchema = z.union([z.enum(KINSHIP_MODES), z.object({ file: z.string().min(1).max(MAX_TEXT) }).strict()]);
+/**
+ * A pedigree's numerator relationship matrix A over the genotyped individuals (Henderson's tabular
+ * method); a genotyped individual the pedigree does not list is an error unless unlistedFounders.
+ */
+export const pedigreeKinshipSchema = z.object({ pedigree: z.string().min(1).max(MAX_TEXT), unlistedFounders: z.boolean().optional() }).strict();
+
+export const kinshipSettingSchema = z.union([z.enum(KINSHIP_MODES), z.object({ file: z.string().min(1).max(MAX_TEXT) }).strict(), pedigreeKinshipSchema]);
+
+/** A kinship setting in a word or a path, for tables: centered, standardized, the matrix file, or 'pedigree FILE'. */
+export function kinshipLabel(k: z.output<typeof kinshipSettingSchema>): string {
+  return typeof k === 'string' ? k : 'file' in k ? k.file : `pedigree ${k.pedigree}${k.unlistedFounders ? ' (unlisted individuals as founders)' : ''}`;
+}
+
+/** The file a kinship setting reads (a matrix or a pedigree), if any. */
+export function kinshipInputFile(k: z.output<typeof kinshipSettingSchema>): string | undefined {
+  return typeof k === 'string' ? undefined : 'file' in k ? k.file : k.pedigree;
+}
 
 export const scanSettingsSchema = z
   .object({
-    /** PLINK prefix (path without .bed/.bim/.fam); empty in a project: its only dataset. */
+    /**
+     * The genotypes: a PLINK prefix (path without .bed/.bim/.fam) or any genotype file Kinscan reads
+     * (VCF, bgzipped VCF, BIMBAM, HapMap, a CSV/TSV matrix; the format is told by the content);
+     * empty in a project: its only dataset.
+     */
     bfile: z.string().max(MAX_TEXT),
-    /** Phenotype sheet; empty in a project: its latest sheet with the trait. */
+    /** BIMBAM's SNP annotation file (GEMMA -a), or a CSV/TSV matrix's SNP map. */
+    anno: z.string().min(1).max(MAX_TEXT).optional(),
+    /** VCF: read the DS dosages rather than the GT calls. */
+    dosage: z.boolean().optional(),
+    /** Phenotype sheet; empty: in a project its latest sheet with the trait, else (and when none has it) the .fam's phenotype columns, named '1', '2', ... */
     pheno: z.string().max(MAX_TEXT),
     trait: z.string().min(1).max(MAX_TEXT),
     covar: z.string().min(1).max(MAX_TEXT).optional(),
     covarNames: z.array(z.string().min(1).max(MAX_TEXT)).max(1000).default(DEFAULT_SETTINGS.covarNames),
-    /** A kinship built from the genotypes, or a whitespace n x n matrix file in .fam order. */
+    /** The worksheet of an .xlsx pheno / covar workbook (default: its first). */
+    phenoWorksheet: z.string().min(1).max(MAX_TEXT).optional(),
+    covarWorksheet: z.string().min(1).max(MAX_TEXT).optional(),
+    /** A kinship built from the genotypes, a whitespace n x n matrix file in .fam order, or a pedigree's A. */
     kinship: kinshipSettingSchema.default('centered'),
     model: z.enum(GENETIC_MODELS).default(DEFAULT_SETTINGS.model),
     method: z.enum(FIT_METHODS).default(DEFAULT_SETTINGS.method),
@@ -55,6 +88,18 @@ export const scanSettingsSchema = z
      * genome-wide kinship, for every chromosome). A run recorded before this setting existed reads as 0.
      */
     pcs: z.number().int().min(PCS_RANGE[0]).max(PCS_RANGE[1]).default(DEFAULT_SETTINGS.pcs),
+    /**
+     * SNPs whose Hardy-Weinberg exact test p-value among the analysed individuals is below this are
+     * not tested (engine/qc/hwe.ts); 0, the default, tests nothing (GEMMA's -hwe 0). A run recorded
+     * before this setting existed reads as 0.
+     */
+    hwe: z.number().min(HWE_RANGE[0]).max(HWE_RANGE[1]).default(DEFAULT_SETTINGS.hwe),
+    /**
+     * Individuals called at fewer than this fraction of all SNPs are dropped before the fit (as
+     * PLINK's --mind 1 - R; engine/qc/sample-call-rate.ts); 0, the default, drops none. A run
+     * recorded before this setting existed reads as 0.
+     */
+    minCallRate: z.number().min(MIN_CALL_RATE_RANGE[0]).max(MIN_CALL_RATE_RANGE[1]).default(DEFAULT_SETTINGS.minCallRate),
     /** Leave-one-chromosome-out: test each chromosome against the kinship of the other chromosomes. */
     loco: z.boolean().optional(),
   })

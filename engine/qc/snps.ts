@@ -4,8 +4,10 @@
  * the filters are separate so a QC preview (engine/store/qc-preview.ts) applies the same filters to
  * counts it has stored or computed, and reports exactly what a scan reports.
  */
+import type { DosageSource } from '../io/genotype-source.js';
 import type { BedFile } from '../io/plink.js';
 import { forEachSnpBlock } from '../io/snp-blocks.js';
+import { hweExactP } from './hwe.js';
 
 /**
  * Genotype counts of one packed byte (four individuals) restricted to a 4-bit mask of them, three
@@ -116,6 +118,12 @@ export enum SnpStatus {
   Maf = 2,
   /** A single genotype class among the analysed individuals (monomorphic, or all heterozygous). */
   SingleClass = 3,
+  /** Hardy-Weinberg exact test p-value below the limit (setting hwe; hwe.ts). */
+  Hwe = 4,
+  /** Same ID and position as an earlier SNP (duplicates.ts). */
+  Duplicate = 5,
+  /** Genotypes collinear with the covariates (collinear.ts; set by selectScan after the others). */
+  Collinear = 6,
 }
 
 export interface SnpQcOptions {
@@ -123,6 +131,8 @@ export interface SnpQcOptions {
   maf: number;
   /** Maximum missing rate (default 0.05). */
   maxMissing: number;
+  /** Minimum Hardy-Weinberg exact test p-value; 0 (the default) tests nothing, as GEMMA's -hwe 0. */
+  hwe?: number;
 }
 
 export const DEFAULT_SNP_QC: SnpQcOptions = { maf: 0.01, maxMissing: 0.05 };
@@ -143,14 +153,28 @@ export interface SnpQcReport {
   failedMissing: number;
   failedMaf: number;
   singleClass: number;
+  /** HWE p below options.hwe. */
+  failedHwe: number;
+  /** Same ID and position as an earlier SNP. */
+  failedDuplicate: number;
+  /** Collinear with the covariates (counted by selectScan; 0 here). */
+  failedCollinear: number;
   options: SnpQcOptions;
 }
 
 /**
  * GEMMA's filters on genotype counts, in GEMMA's order: missing rate, then minor allele frequency,
- * then a single genotype class.
+ * then a single genotype class, then Hardy-Weinberg (when opts.hwe > 0; hweP: the SNPs' p-values
+ * when already at hand, e.g. kept by a preview). SNPs marked in `duplicate` (duplicates.ts) are
+ * removed as duplicates before any of them.
  */
-export function applySnpQc(counts: GenotypeCounts, opts: SnpQcOptions = DEFAULT_SNP_QC): { stats: SnpStats; report: SnpQcReport } {
+export function applySnpQc(
+  counts: GenotypeCounts,
+  opts: SnpQcOptions = DEFAULT_SNP_QC,
+  duplicate?: Uint8Array,
+  dosage?: DosageSummary,
+  hweP?: Float64Array,
+): { stats: SnpStats; report: SnpQcReport } {
   const m = counts.hom1.length;
   const n = counts.n;
   const stats: SnpStats = {
@@ -159,7 +183,8 @@ export function applySnpQc(counts: GenotypeCounts, opts: SnpQcOptions = DEFAULT_
     classes: new Uint8Array(m),
     status: new Uint8Array(m),
   };
-  const report: SnpQcReport = { total: m, pass: 0, failedMissing: 0, failedMaf: 0, singleClass: 0, options: opts };
+  const report: SnpQcReport = { total: m, pass: 0, failedMissing: 0, failedMaf: 0, singleClass: 0, failedHwe: 0, failedDuplicate: 0, failedCollinear: 0, options: opts };
+  const hwe = opts.hwe ?? 0;
   const { hom1, missing, het } = counts;
   for (let j = 0; j < m; j++) {
     const c0 = hom1[j]!;
@@ -168,24 +193,96 @@ export function applySnpQc(counts: GenotypeCounts, opts: SnpQcOptions = DEFAULT_
     const c3 = n - c0 - c1 - c2;
     const called = n - c1;
     stats.nMiss[j] = c1;
-    const af = called > 0 ? (2 * c0 + c2) / (2 * called) : NaN;
+    const af = dosage ? dosage.af[j]! : called > 0 ? (2 * c0 + c2) / (2 * called) : NaN;
     stats.af[j] = af;
-    const classes = (c0 > 0 ? 1 : 0) + (c2 > 0 ? 1 : 0) + (c3 > 0 ? 1 : 0);
+    const bins = (c0 > 0 ? 1 : 0) + (c2 > 0 ? 1 : 0) + (c3 > 0 ? 1 : 0);
+    // Dosages: GEMMA's rule, a SNP is tested unless all its values are equal; it has (at least) two classes then.
+    const classes = dosage ? (dosage.polymorphic[j] ? Math.max(2, bins) : 1) : bins;
     stats.classes[j] = classes;
     let status = SnpStatus.Pass;
-    if (c1 / n > opts.maxMissing) status = SnpStatus.Missing;
+    if (duplicate?.[j]) status = SnpStatus.Duplicate;
+    else if (c1 / n > opts.maxMissing) status = SnpStatus.Missing;
     else if (!(Math.min(af, 1 - af) >= opts.maf)) status = SnpStatus.Maf;
     else if (classes < 2) status = SnpStatus.SingleClass;
+    else if (hwe > 0 && (hweP ? hweP[j]! : hweExactP(c0, c2, c3)) < hwe) status = SnpStatus.Hwe;
     stats.status[j] = status;
     if (status === SnpStatus.Pass) report.pass++;
     else if (status === SnpStatus.Missing) report.failedMissing++;
     else if (status === SnpStatus.Maf) report.failedMaf++;
-    else report.singleClass++;
+    else if (status === SnpStatus.SingleClass) report.singleClass++;
+    else if (status === SnpStatus.Hwe) report.failedHwe++;
+    else report.failedDuplicate++;
   }
   return { stats, report };
 }
 
-/** Count genotypes of every SNP among the analysed individuals (fam indices) and apply GEMMA's filters. */
-export function snpQc(bed: BedFile, analysed: Int32Array, opts: SnpQcOptions = DEFAULT_SNP_QC): { stats: SnpStats; report: SnpQcReport } {
-  return applySnpQc(countGenotypes(bed, analysed), opts);
+/**
+ * What the filters use of a dosage dataset, as GEMMA's ReadFile_geno computes it over the analysed
+ * individuals: af = mean dosage / 2 over those with a value, and whether any two values differ. Its
+ * GenotypeCounts are GEMMA's bins (hom1: d >= 1.5, het: 0.5 < d < 1.5, the rest hom0; NaN missing).
+ */
+export interface DosageSummary {
+  af: Float64Array;
+  polymorphic: Uint8Array;
+}
+
+/** Bins, allele frequency and polymorphism of every SNP's dosages among some individuals. */
+export function summariseDosages(dosage: DosageSource, individuals: Int32Array): { counts: GenotypeCounts; summary: DosageSummary } {
+  const m = dosage.nSnps;
+  const nAll = dosage.nSamples;
+  const n = individuals.length;
+  const counts = emptyCounts(n, m);
+  const summary: DosageSummary = { af: new Float64Array(m), polymorphic: new Uint8Array(m) };
+  const per = 1024;
+  const buf = new Float32Array(per * nAll);
+  for (let start = 0; start < m; start += per) {
+    const count = Math.min(per, m - start);
+    dosage.readDosage(start, count, buf);
+    for (let s = 0; s < count; s++) {
+      const off = s * nAll;
+      let hom1 = 0;
+      let het = 0;
+      let miss = 0;
+      let sum = 0;
+      let first = NaN;
+      let poly = 0;
+      for (let k = 0; k < n; k++) {
+        const d = buf[off + individuals[k]!]!;
+        if (d !== d) {
+          miss++;
+          continue;
+        }
+        sum += d;
+        if (d >= 1.5) hom1++;
+        else if (d > 0.5) het++;
+        if (first !== first) first = d;
+        else if (d !== first) poly = 1;
+      }
+      const j = start + s;
+      counts.hom1[j] = hom1;
+      counts.het[j] = het;
+      counts.missing[j] = miss;
+      summary.af[j] = n - miss > 0 ? sum / (2 * (n - miss)) : NaN;
+      summary.polymorphic[j] = poly;
+    }
+  }
+  return { counts, summary };
+}
+
+/**
+ * Count genotypes of every SNP among the analysed individuals (fam indices) and apply GEMMA's
+ * filters (`duplicate`: as applySnpQc); for a dataset with dosages, on its dosages.
+ */
+export function snpQc(
+  bed: BedFile,
+  analysed: Int32Array,
+  opts: SnpQcOptions = DEFAULT_SNP_QC,
+  duplicate?: Uint8Array,
+  dosage?: DosageSource,
+): { stats: SnpStats; report: SnpQcReport } {
+  if (dosage) {
+    const { counts, summary } = summariseDosages(dosage, analysed);
+    return applySnpQc(counts, opts, duplicate, summary);
+  }
+  return applySnpQc(countGenotypes(bed, analysed), opts, duplicate);
 }

@@ -14,7 +14,7 @@ export class GenotypeDecoder {
   private readonly codes: SubsetCodes;
   private readonly raw: Uint8Array;
 
-  constructor(analysed: Int32Array) {
+  constructor(private readonly analysed: Int32Array) {
     this.n = analysed.length;
     this.codes = subsetCodes(analysed);
     this.raw = new Uint8Array(this.n);
@@ -47,6 +47,33 @@ export class GenotypeDecoder {
         const code = raw[k]!;
         xd[k] = code === 1 ? meanD : XD[code]!;
       }
+    }
+  }
+
+  /**
+   * Writes Xa = d - 1 (and Xd = 1 - 2 |d - 1|, which is 1 at one copy and -1 at zero or two, as for
+   * calls, and in between for dosages in between) for the SNP whose dosages of all samples start at
+   * dosage[offset]; a missing dosage (NaN) takes the SNP's mean over the analysed individuals.
+   */
+  decodeDosage(dosage: Float32Array, offset: number, xa: Float64Array, xd?: Float64Array): void {
+    const { n, analysed } = this;
+    let sumA = 0;
+    let sumD = 0;
+    let called = 0;
+    for (let k = 0; k < n; k++) {
+      const d = dosage[offset + analysed[k]!]!;
+      if (d === d) {
+        called++;
+        sumA += d - 1;
+        sumD += 1 - 2 * Math.abs(d - 1);
+      }
+    }
+    const meanA = called > 0 ? sumA / called : 0;
+    const meanD = called > 0 ? sumD / called : 0;
+    for (let k = 0; k < n; k++) {
+      const d = dosage[offset + analysed[k]!]!;
+      xa[k] = d === d ? d - 1 : meanA;
+      if (xd) xd[k] = d === d ? 1 - 2 * Math.abs(d - 1) : meanD;
     }
   }
 }

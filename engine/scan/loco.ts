@@ -61,7 +61,7 @@ export async function forEachLocoPart(
     if (rest <= 0) {
       throw new InputError(`--loco needs SNPs on at least two chromosomes; all tested SNPs are on chromosome ${chr}`, { file: sel.plink.bim.path }, 'Run without --loco');
     }
-    const kc = kinshipOf(sel.plink.bed, include, mode, threads, progress).data;
+    const kc = kinshipOf(sel.plink.bed, include, mode, threads, progress, sel.plink.dosage).data;
     for (let x = 0; x < nn; x++) kLoco[x] = (mAll * kinAll[x]! - mc * kc[x]!) / rest;
     const t1 = performance.now();
     const basis = fitBasis(settings, sel, { kinship: kLoco }, threads, undefined, pcs);

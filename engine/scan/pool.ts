@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { reviveError } from '../io/thread-errors.js';
-import { workerScriptBeside } from '../stats/worker-script.js';
+import { workerScriptBeside } from '../io/worker-script.js';
 import type { SnpInfo } from './fit-block.js';
 import type { PreparedScan, ScanSelection } from './prepare.js';
 import { decodeRows } from './row-codec.js';
@@ -38,6 +38,8 @@ export interface PoolSpec {
   covariates: number;
   famIndex: Int32Array;
   bytesPerSnp: number;
+  /** Samples in the dataset (the stride of dosage blocks). */
+  nSamples: number;
   blockSize?: number;
 }
 
@@ -97,6 +99,7 @@ export class ScanPool {
         famIndex: spec.famIndex,
         blockSize,
         bytesPerSnp: spec.bytesPerSnp,
+        nSamples: spec.nSamples,
       };
       return new Worker(script, { workerData: init });
     });
@@ -189,14 +192,18 @@ export class ScanPool {
           const count = Math.min(blockSize, to - nextPos);
           const first = tested[nextPos]!;
           const last = tested[nextPos + count - 1]!;
-          const packed = new Uint8Array(new SharedArrayBuffer((last - first + 1) * bps));
-          plink.bed.readPacked(first, last - first + 1, packed);
+          const packed = new Uint8Array(new SharedArrayBuffer(plink.dosage ? 0 : (last - first + 1) * bps));
+          let dosage: Float32Array | undefined;
+          if (plink.dosage) {
+            dosage = new Float32Array(new SharedArrayBuffer((last - first + 1) * plink.dosage.nSamples * 4));
+            plink.dosage.readDosage(first, last - first + 1, dosage);
+          } else plink.bed.readPacked(first, last - first + 1, packed);
           const info: SnpInfo[] = [];
           for (let b = 0; b < count; b++) {
             const snp = tested[nextPos + b]!;
             info.push({ snp, af: snpStats.af[snp]!, nMiss: snpStats.nMiss[snp]!, classes: snpStats.classes[snp]! });
           }
-          const job: BlockJob = { type: 'block', id: nextId, packed, firstSnp: first, info };
+          const job: BlockJob = dosage ? { type: 'block', id: nextId, packed, dosage, firstSnp: first, info } : { type: 'block', id: nextId, packed, firstSnp: first, info };
           endOf.set(nextId, nextPos + count);
           nextId++;
           nextPos += count;
@@ -266,5 +273,6 @@ export function selectionPoolSpec(settings: ScanSettings, sel: ScanSelection, th
     covariates: 1 + sel.samples.covariates.length + settings.pcs,
     famIndex: sel.samples.famIndex,
     bytesPerSnp: sel.plink.bed.bytesPerSnp,
+    nSamples: sel.plink.bed.nSamples,
   };
 }

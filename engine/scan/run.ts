@@ -14,6 +14,8 @@ import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:
 import { availableParallelism } from 'node:os';
 import { InputError } from '../io/errors.js';
 import { plinkPaths, refuseOverwrite } from '../io/output-guard.js';
+import { kinshipInputFile } from '../protocol/settings.js';
+import type { PedigreeNote } from '../stats/pedigree-relationship.js';
 import { VERSION } from '../version.js';
 import { forEachLocoPart } from './loco.js';
 import { pcRecords, type PcRecord } from './pcs.js';
@@ -141,7 +143,7 @@ async function runWhole(req: ScanRequest, inputs: ScanInputs, threads: number, b
 async function runLoco(req: ScanRequest, inputs: ScanInputs, threads: number, blockSize: number): Promise<ScanOutcome> {
   const { settings } = req;
   if (typeof settings.kinship === 'object') {
-    throw new InputError('--loco builds the kinship from the genotypes chromosome by chromosome, so it cannot use a kinship file', { file: settings.kinship.file }, 'Use --kinship centered or standardized with --loco');
+    throw new InputError('--loco builds the kinship from the genotypes chromosome by chromosome, so it cannot use a kinship file or a pedigree', { file: kinshipInputFile(settings.kinship) }, 'Use --kinship centered or standardized with --loco');
   }
   if ((req.from ?? 0) !== 0 || req.to !== undefined) throw new RangeError('runScan: a leave-one-chromosome-out scan runs whole (no from or to)');
   // The genome-wide fit (for the summary's null model) and its kinship, which every chromosome's reuses.
@@ -149,7 +151,7 @@ async function runLoco(req: ScanRequest, inputs: ScanInputs, threads: number, bl
   const sel = selectScan(settings, inputs);
   req.progress?.('qc', 1, 1);
   const tk = performance.now();
-  const kin = kinshipOf(sel.plink.bed, sel.include, settings.kinship, threads, req.progress);
+  const kin = kinshipOf(sel.plink.bed, sel.include, settings.kinship, threads, req.progress, sel.plink.dosage);
   const tb = performance.now();
   const basis = fitBasis(settings, sel, { kinship: kin.data }, threads, req.progress);
   const prep: PreparedScan = { settings, ...sel, ...basis, kinshipSnps: kin.snps, timings: { kinship: (tb - tk) / 1000, 'eigen+null': (performance.now() - tb) / 1000 } };
@@ -218,6 +220,13 @@ export interface ScanSummary {
     failedMissing: number;
     failedMaf: number;
     singleClass: number;
+    /** HWE exact test p below the setting hwe (absent, like the next two, in runs recorded before these filters). */
+    failedHwe?: number;
+    /** Same ID and position as an earlier SNP. */
+    failedDuplicate?: number;
+    /** Genotypes with r2 > 0.9999 on the covariates (GEMMA's rule; engine/qc/collinear.ts), not tested. */
+    failedCollinear?: number;
+    /** SNPs that passed QC but whose model was not identifiable once fitted (a SNP collinear with the covariates and PCs). */
     collinearWithCovariates: number;
     /** Tested SNPs whose row is flagged (the `flag` column is not empty), and by flag. */
     flagged: number;
@@ -225,8 +234,13 @@ export interface ScanSummary {
     flaggedNotConverged: number;
     maf: number;
     maxMissing: number;
+    /** The HWE p threshold (0: none). */
+    hwe?: number;
   };
-  kinship: { source: string; snps: number; scale: number };
+  /** Stated warnings about the inputs (e.g. a SNP ID at two positions). */
+  warnings?: string[];
+  /** source: centered, standardized, or the kinship file or pedigree; pedigree: a pedigree kinship's size and inbreeding. */
+  kinship: { source: string; snps: number; scale: number; pedigree?: Omit<PedigreeNote, 'warnings'> };
   null: {
     logl_h0: number;
     sigma_a2: number;
@@ -254,6 +268,12 @@ export interface LocoSummary {
   sigma_a2: number;
   sigma_e2: number;
   pve: number;
+}
+
+/** A pedigree kinship as the summary records it (its warnings are the summary's). */
+function pedigreeRecord(p: PedigreeNote): Omit<PedigreeNote, 'warnings'> {
+  const { warnings: _warnings, ...rest } = p;
+  return rest;
 }
 
 /** Counts of flagged rows, as the summary reports them. */
@@ -291,14 +311,24 @@ export function summarise(prep: PreparedScan, skips: ScanSkips, lambda: number, 
       failedMissing: prep.snpReport.failedMissing,
       failedMaf: prep.snpReport.failedMaf,
       singleClass: prep.snpReport.singleClass,
+      failedHwe: prep.snpReport.failedHwe,
+      failedDuplicate: prep.snpReport.failedDuplicate,
+      failedCollinear: prep.snpReport.failedCollinear,
       collinearWithCovariates: skips.collinear,
       flagged: flags.flagged,
       flaggedBelowNull: flags.belowNull,
       flaggedNotConverged: flags.notConverged,
       maf: st.maf,
       maxMissing: st.maxMissing,
+      hwe: st.hwe,
     },
-    kinship: { source: typeof st.kinship === 'object' ? st.kinship.file : st.kinship, snps: prep.kinshipSnps, scale: t },
+    warnings: prep.warnings ?? [],
+    kinship: {
+      source: kinshipInputFile(st.kinship) ?? String(st.kinship),
+      snps: prep.kinshipSnps,
+      scale: t,
+      ...(prep.kinshipPedigree ? { pedigree: pedigreeRecord(prep.kinshipPedigree) } : {}),
+    },
     null: {
       logl_h0: nf.logl,
       sigma_a2: nf.sigmaA2,
@@ -329,7 +359,8 @@ export function scanInputPaths(settings: ScanSettings): string[] {
   const paths = settings.bfile ? plinkPaths(settings.bfile) : [];
   if (settings.pheno) paths.push(settings.pheno);
   if (settings.covar) paths.push(settings.covar);
-  if (typeof settings.kinship === 'object') paths.push(settings.kinship.file);
+  const kinshipFile = kinshipInputFile(settings.kinship);
+  if (kinshipFile !== undefined) paths.push(kinshipFile);
   return paths;
 }
 

@@ -47,6 +47,20 @@ export function decodeBlock(prep: PreparedScan, decoder: GenotypeDecoder, pos: n
   const last = tested[pos + count - 1]!;
   const info: SnpInfo[] = [];
   let b = 0;
+  const infoOf = (snp: number): SnpInfo => ({ snp, af: snpStats.af[snp]!, nMiss: snpStats.nMiss[snp]!, classes: snpStats.classes[snp]! });
+  if (plink.dosage) {
+    const nAll = plink.dosage.nSamples;
+    const values = new Float32Array((last - first + 1) * nAll);
+    plink.dosage.readDosage(first, last - first + 1, values);
+    for (; b < count; b++) {
+      const snp = tested[pos + b]!;
+      const xa = xRaw.subarray(b * cols * n, b * cols * n + n);
+      const xd = cols === 2 ? xRaw.subarray(b * cols * n + n, b * cols * n + 2 * n) : undefined;
+      decoder.decodeDosage(values, (snp - first) * nAll, xa, xd);
+      info.push(infoOf(snp));
+    }
+    return info;
+  }
   forEachSnpBlock(
     plink.bed,
     Math.min(1024, last - first + 1),
@@ -57,7 +71,7 @@ export function decodeBlock(prep: PreparedScan, decoder: GenotypeDecoder, pos: n
         const xa = xRaw.subarray(b * cols * n, b * cols * n + n);
         const xd = cols === 2 ? xRaw.subarray(b * cols * n + n, b * cols * n + 2 * n) : undefined;
         decoder.decode(packed, k * bps, xa, xd);
-        info.push({ snp, af: snpStats.af[snp]!, nMiss: snpStats.nMiss[snp]!, classes: snpStats.classes[snp]! });
+        info.push(infoOf(snp));
         b++;
       }
     },

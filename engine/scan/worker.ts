@@ -27,6 +27,8 @@ export interface WorkerInit {
   famIndex: Int32Array;
   blockSize: number;
   bytesPerSnp: number;
+  /** Samples in the dataset: the stride of a block's dosages. */
+  nSamples: number;
 }
 
 /** The trait's basis (U itself is in the shared memory at uPtr), sent once before the first block. */
@@ -44,6 +46,8 @@ export interface BlockJob {
   id: number;
   /** Packed bytes of SNPs firstSnp.. (bytesPerSnp each), shared with the main thread. */
   packed: Uint8Array;
+  /** For a dataset with dosages: the dosages of the same SNPs (all samples each, SNP-major), used instead of packed. */
+  dosage?: Float32Array;
   firstSnp: number;
   info: SnpInfo[];
 }
@@ -91,8 +95,10 @@ parentPort!.on('message', (job: BasisJob | BlockJob) => {
     const count = job.info.length;
     for (let b = 0; b < count; b++) {
       const it = job.info[b]!;
-      const off = (it.snp - job.firstSnp) * init.bytesPerSnp;
-      decoder.decode(job.packed, off, xRaw.subarray(b * cols * n, b * cols * n + n), cols === 2 ? xRaw.subarray(b * cols * n + n, b * cols * n + 2 * n) : undefined);
+      const xa = xRaw.subarray(b * cols * n, b * cols * n + n);
+      const xd = cols === 2 ? xRaw.subarray(b * cols * n + n, b * cols * n + 2 * n) : undefined;
+      if (job.dosage) decoder.decodeDosage(job.dosage, (it.snp - job.firstSnp) * init.nSamples, xa, xd);
+      else decoder.decode(job.packed, (it.snp - job.firstSnp) * init.bytesPerSnp, xa, xd);
     }
     rotateBlock(arena.gemm, u, n, xRaw, xRot, work, count * cols);
     const { rows, collinear } = fitter.fitBlock(xRot, job.info);

@@ -19,7 +19,7 @@ import { reviveError, type ThreadError } from '../io/thread-errors.js';
 import type { FigureRequest } from '../protocol/figures.js';
 import type { Progress, ScanStage } from '../scan/prepare.js';
 import type { KinshipMode } from '../stats/kinship.js';
-import { workerScriptBeside } from '../stats/worker-script.js';
+import { workerScriptBeside } from '../io/worker-script.js';
 import { ProjectCache } from '../store/cache.js';
 import type { Project } from '../store/project.js';
 import { addLog } from '../store/runs.js';

@@ -38,7 +38,7 @@ export function datasetSelection(plink: PlinkSet, settings: ScanSettings): ScanS
   for (let i = 0; i < n; i++) if (!Number.isNaN(fam.pheno[i]!)) phenotyped.push(i);
   const all = Int32Array.from({ length: n }, (_, i) => i);
   const qcSet = phenotyped.length > 0 ? Int32Array.from(phenotyped) : all;
-  const { stats: snpStats, report: snpReport } = snpQc(bed, qcSet, { maf: settings.maf, maxMissing: settings.maxMissing });
+  const { stats: snpStats, report: snpReport } = snpQc(bed, qcSet, { maf: settings.maf, maxMissing: settings.maxMissing }, undefined, plink.dosage);
   const include = new Uint8Array(bed.nSnps);
   const tested: number[] = [];
   for (let j = 0; j < include.length; j++) {
@@ -93,7 +93,7 @@ export function datasetKinshipScene(plink: PlinkSet, mode: KinshipMode, figure: 
   const { sel, keys } = prepare(plink, mode, progress);
   let kinship = cache.getKinship(keys.kinship);
   if (!kinship) {
-    const kin = kinshipOf(plink.bed, sel.include, mode, threads, progress);
+    const kin = kinshipOf(plink.bed, sel.include, mode, threads, progress, plink.dosage);
     kinship = kin.data;
     cache.putKinship(keys.kinship, kin.data, kin.snps);
   }

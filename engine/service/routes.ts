@@ -20,6 +20,7 @@ export function serviceRoutes(s: KinscanService): Routes {
     'data.addGenotypes': (p) => s.addGenotypes(p),
     'data.addSheet': (p) => s.addSheet(p),
     'data.addKinship': (p) => s.addKinship(p),
+    'data.addPedigree': (p) => s.addPedigree(p),
     'data.list': () => s.listData(),
     'data.matching': (p) => s.idMatching(p),
     'qc.preview': (p) => s.qcPreview(p),

@@ -304,20 +304,33 @@ export class KinscanService {
 
   previewData(p: ParamsIn<'data.preview'>): ResultOf<'data.preview'> {
     this.alive();
-    // A PLINK file is previewed with its two siblings: all three must lie in the files root.
-    if (/\.(bed|bim|fam)$/i.test(p.path)) this.files.plinkPrefix(p.path);
-    const preview = previewFile(this.files.path(p.path));
+    const path = this.genotypeOrDataPath(p.path);
+    const preview = previewFile(path, { ...(p.anno !== undefined ? { anno: this.files.path(p.anno) } : {}), ...(p.dosage ? { dosage: true } : {}) });
     if (preview.kind !== 'sheet') return preview;
     const { fidColumn, ...rest } = preview;
     return { ...rest, fidColumn: fidColumn ?? null, head: preview.head.map((row) => row.map((v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))) };
   }
 
   addGenotypes(p: ParamsIn<'data.addGenotypes'>): Promise<ResultOf<'data.addGenotypes'>> {
-    const prefix = this.files.plinkPrefix(p.prefix);
+    const path = this.genotypeOrDataPath(p.path, true);
+    const anno = p.anno !== undefined ? this.files.path(p.anno) : undefined;
     return this.withWriter((project) => {
-      const r = project.importDataset(prefix);
-      return { created: r.created, dataset: datasetView(project.dataset(r.id)) };
+      const r = project.importDataset(path, { ...(anno !== undefined ? { anno } : {}), ...(p.dosage ? { dosage: true } : {}) });
+      return { created: r.created, dataset: datasetView(project.dataset(r.id)), skipped: r.summary.skipped, warnings: r.summary.warnings };
     });
+  }
+
+  /**
+   * A data file inside the files root. A PLINK .bed/.bim/.fam file, or a prefix whose .bed exists,
+   * is a PLINK set, read with its two siblings: all three must lie in the root; `asPrefix` returns
+   * the prefix (what the import opens) rather than the file given.
+   */
+  private genotypeOrDataPath(p: string, asPrefix = false): string {
+    const abs = this.files.path(p);
+    const plink = /\.(bed|bim|fam)$/i.test(abs) || (!existsSync(abs) && existsSync(`${abs}.bed`));
+    if (!plink) return abs;
+    const prefix = this.files.plinkPrefix(p);
+    return asPrefix ? prefix : abs;
   }
 
   addSheet(p: ParamsIn<'data.addSheet'>): Promise<ResultOf<'data.addSheet'>> {
@@ -332,6 +345,16 @@ export class KinscanService {
     const path = this.files.path(p.path);
     return this.withWriter((project) => {
       const r = project.importMatrix(path);
+      const m = project.matrices().find((x) => x.id === r.id)!;
+      return { created: r.created, matrix: matrixView(m) };
+    });
+  }
+
+  addPedigree(p: ParamsIn<'data.addPedigree'>): Promise<ResultOf<'data.addPedigree'>> {
+    const path = this.files.path(p.path);
+    return this.withWriter((project) => {
+      this.requireData(project, { datasetId: p.datasetId });
+      const r = project.importPedigree({ pedigree: path, ...(p.unlistedFounders ? { unlistedFounders: true } : {}) }, p.datasetId);
       const m = project.matrices().find((x) => x.id === r.id)!;
       return { created: r.created, matrix: matrixView(m) };
     });
@@ -374,6 +397,8 @@ export class KinscanService {
         ...(p.trait !== undefined ? { trait: p.trait } : {}),
         ...(p.covarSheetId !== undefined ? { covarSheetId: p.covarSheetId } : {}),
         ...(p.covarNames !== undefined ? { covarNames: p.covarNames } : {}),
+        ...(p.hwe !== undefined ? { hwe: p.hwe } : {}),
+        ...(p.minCallRate !== undefined ? { minCallRate: p.minCallRate } : {}),
         ...(p.bins !== undefined ? { bins: p.bins } : {}),
       });
     });
@@ -454,7 +479,7 @@ export class KinscanService {
       bfile: s.bfile ? this.files.plinkPrefix(s.bfile) : '',
       pheno: s.pheno ? this.files.path(s.pheno) : '',
       ...(s.covar !== undefined ? { covar: this.files.path(s.covar) } : {}),
-      kinship: typeof s.kinship === 'object' ? { file: this.files.path(s.kinship.file) } : s.kinship,
+      kinship: typeof s.kinship !== 'object' ? s.kinship : 'file' in s.kinship ? { file: this.files.path(s.kinship.file) } : { ...s.kinship, pedigree: this.files.path(s.kinship.pedigree) },
     };
     return this.withWriter((project, queue) => {
       this.requireData(project, { datasetId: p.datasetId, sheetIds: [p.phenoSheetId, p.covarSheetId] });
@@ -482,7 +507,7 @@ export class KinscanService {
   getRun(p: ParamsIn<'runs.get'>): Promise<ResultOf<'runs.get'>> {
     return this.withProject((project) => {
       const r = this.requireRun(project, p.runId);
-      return { run: runDetailView(this.live(r), this.queuePosition(r.id)), log: project.runLog(r.id), sessions: project.runSessions(r.id) };
+      return { run: runDetailView(this.live(r), this.queuePosition(r.id), project.summary(r.id)?.samples), log: project.runLog(r.id), sessions: project.runSessions(r.id) };
     });
   }
 

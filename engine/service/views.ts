@@ -12,7 +12,8 @@ export function finite(x: number | null | undefined): number | null {
 }
 
 export function datasetView(d: DatasetInfo): z.infer<typeof datasetSchema> {
-  return { id: d.id, name: d.name, prefix: d.prefix, nSamples: d.nSamples, nSnps: d.nSnps, importedAt: d.importedAt };
+  const { skipped, warnings } = d.importSummary;
+  return { id: d.id, name: d.name, prefix: d.prefix, format: d.format, dosage: d.dosage, nSamples: d.nSamples, nSnps: d.nSnps, importedAt: d.importedAt, skipped, warnings };
 }
 
 export function sheetView(s: SheetInfo): z.infer<typeof sheetSchema> {
@@ -25,12 +26,31 @@ export function sheetView(s: SheetInfo): z.infer<typeof sheetSchema> {
     rows: s.rows,
     columns: s.columns,
     numericColumns: s.numericColumns,
+    ...(s.positional ? { positional: true } : {}),
+    ...(s.warnings.length > 0 ? { warnings: s.warnings } : {}),
     importedAt: s.importedAt,
   };
 }
 
 export function matrixView(m: MatrixInfo): z.infer<typeof matrixSchema> {
-  return { id: m.id, name: m.name, path: m.path, n: m.n, importedAt: m.importedAt };
+  const base = { id: m.id, name: m.name, path: m.path, n: m.n, importedAt: m.importedAt };
+  const p = m.pedigree;
+  if (!p) return base;
+  return {
+    ...base,
+    pedigree: {
+      datasetId: p.datasetId,
+      animals: p.animals,
+      used: p.used,
+      covered: m.n - p.unlisted,
+      unlisted: p.unlisted,
+      unlistedFounders: p.unlistedFounders,
+      inbred: p.inbred,
+      meanF: p.meanF,
+      maxF: p.maxF,
+      warnings: p.warnings,
+    },
+  };
 }
 
 export function runSummaryView(r: RunInfo, queuePosition: number | null): RunSummary {
@@ -58,8 +78,10 @@ export function runSummaryView(r: RunInfo, queuePosition: number | null): RunSum
   };
 }
 
-export function runDetailView(r: RunInfo, queuePosition: number | null): z.infer<typeof runDetailSchema> {
+/** samples: the run's sample report once it has ended (its summary), for repeated measures. */
+export function runDetailView(r: RunInfo, queuePosition: number | null, samples?: { analysed: number; observations?: number }): z.infer<typeof runDetailSchema> {
   const nf = r.nullFit;
+  const obs = samples?.observations;
   return {
     ...runSummaryView(r, queuePosition),
     settings: r.settings,
@@ -69,6 +91,7 @@ export function runDetailView(r: RunInfo, queuePosition: number | null): z.infer
       ? { logl_h0: finite(nf.logl_h0), sigma_a2: finite(nf.sigma_a2), sigma_e2: finite(nf.sigma_e2), delta: finite(nf.delta), pve: finite(nf.pve) }
       : null,
     timings: r.timings,
+    ...(obs !== undefined && obs > samples!.analysed ? { repeated: { individuals: samples!.analysed, observations: obs } } : {}),
   };
 }
 

@@ -1,10 +1,10 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { reviveError, type ThreadError } from '../io/thread-errors.js';
-import { workerScriptBeside } from './worker-script.js';
-import { decodeSnp, type BedFile } from '../io/plink.js';
-import { forEachSnpBlock } from '../io/snp-blocks.js';
+import { workerScriptBeside } from '../io/worker-script.js';
+import type { DosageSource } from '../io/genotype-source.js';
+import type { BedFile } from '../io/plink.js';
 import { align, createKernels, WA, type WasmMemory } from './kernels/wasm-loader.js';
-import { centreSnp, type Kinship, type KinshipMode } from './kinship.js';
+import { centreSnp, forEachKinshipSnp, type Kinship, type KinshipMode } from './kinship.js';
 import { CTRL, newStallWatch, waitForBlock } from './kinship-wait.js';
 
 /**
@@ -115,10 +115,12 @@ export function computeKinshipThreaded(
   mode: KinshipMode,
   threads: number,
   onProgress?: (done: number, total: number) => void,
+  dosage?: DosageSource,
 ): Kinship | undefined {
   const script = workerScriptBeside(import.meta.url, 'kinship-worker.js');
   if (!script || !WA || threads < 1) return undefined;
-  const kernel: KinshipKernel = mode === 'centered' ? 'int16' : 'float';
+  // Dosages are not small integers: they take the double GEMM.
+  const kernel: KinshipKernel = mode === 'centered' && !dosage ? 'int16' : 'float';
   const nAll = bed.nSamples;
   const block = kernel === 'int16' ? INT_BLOCK : FLOAT_BLOCK;
   const missCap = Math.max(nAll * 64, 1 << 16);
@@ -286,8 +288,9 @@ export function computeKinshipThreaded(
 
   const gSlot = slots.map((s) => new Float64Array(buffer, s.g, kernel === 'float' ? nAll * block : 0));
   const gtSlot = slots.map((s) => new Float64Array(buffer, s.gt, kernel === 'float' ? nAll * block : 0));
-  const addFloat = (): void => {
-    centreSnp(counts, mode, gtSlot[slot]!.subarray(filled * nAll, (filled + 1) * nAll));
+  const addFloat = (values?: Float32Array): void => {
+    const out = gtSlot[slot]!.subarray(filled * nAll, (filled + 1) * nAll);
+    centreSnp(values ?? counts, mode, out);
     filled++;
     if (filled === block) dispatchFloat();
   };
@@ -302,15 +305,21 @@ export function computeKinshipThreaded(
   };
 
   try {
-    forEachSnpBlock(bed, 1024, (first, count, packed) => {
-      for (let s = 0; s < count; s++) {
-        if (!include[first + s]) continue;
-        decodeSnp(packed, s * bed.bytesPerSnp, nAll, counts);
+    forEachKinshipSnp(
+      bed,
+      include,
+      dosage,
+      (c) => {
+        counts.set(c);
         used++;
         if (kernel === 'int16') addInt();
         else addFloat();
-      }
-    });
+      },
+      (values) => {
+        used++;
+        addFloat(values);
+      },
+    );
     if (kernel === 'int16') dispatchInt();
     else dispatchFloat();
     waitDone();

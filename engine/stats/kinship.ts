@@ -1,3 +1,4 @@
+import type { DosageSource } from '../io/genotype-source.js';
 import { decodeSnp, type BedFile } from '../io/plink.js';
 import { forEachSnpBlock } from '../io/snp-blocks.js';
 import { gemmFast } from './kernels/gemm.js';
@@ -18,17 +19,18 @@ export interface Kinship {
 }
 
 /**
- * One SNP's column of G: allele-1 counts (-1 = missing) centred by their mean over the individuals
- * with a call, a missing call set to that mean (so 0 once centred), and for 'standardized' divided
- * by the sd of the mean-imputed vector (GEMMA).
+ * One SNP's column of G: allele-1 counts (-1 = missing), or dosages (NaN = missing; GEMMA's
+ * BimbamKin), centred by their mean over the individuals with a value, a missing one set to that
+ * mean (so 0 once centred), and for 'standardized' divided by the sd of the mean-imputed vector.
  */
-export function centreSnp(counts: Int8Array, mode: KinshipMode, out: Float64Array): void {
+export function centreSnp(counts: Int8Array | Float32Array, mode: KinshipMode, out: Float64Array): void {
   const n = counts.length;
   let sum = 0;
   let sumSq = 0;
   let called = 0;
   for (let i = 0; i < n; i++) {
     const c = counts[i]!;
+    // False for both a missing count (-1) and a missing dosage (NaN).
     if (c >= 0) {
       sum += c;
       sumSq += c * c;
@@ -47,6 +49,43 @@ export function centreSnp(counts: Int8Array, mode: KinshipMode, out: Float64Arra
   }
 }
 
+/** SNPs read per call while walking a kinship's SNPs. */
+const READ_SNPS = 1024;
+
+/**
+ * Walk the SNPs with include[j] != 0 in order: their allele-1 counts from the 2-bit calls
+ * (onCounts), or, for a dataset with dosages, their dosages (onDosage).
+ */
+export function forEachKinshipSnp(
+  bed: BedFile,
+  include: Uint8Array,
+  dosage: DosageSource | undefined,
+  onCounts: (counts: Int8Array) => void,
+  onDosage: (values: Float32Array) => void,
+): void {
+  const n = bed.nSamples;
+  if (dosage) {
+    const buf = new Float32Array(READ_SNPS * n);
+    for (let start = 0; start < bed.nSnps; start += READ_SNPS) {
+      const count = Math.min(READ_SNPS, bed.nSnps - start);
+      let any = false;
+      for (let s = 0; s < count && !any; s++) any = include[start + s] !== 0;
+      if (!any) continue;
+      dosage.readDosage(start, count, buf);
+      for (let s = 0; s < count; s++) if (include[start + s]) onDosage(buf.subarray(s * n, (s + 1) * n));
+    }
+    return;
+  }
+  const counts = new Int8Array(n);
+  forEachSnpBlock(bed, READ_SNPS, (start, count, packed) => {
+    for (let s = 0; s < count; s++) {
+      if (!include[start + s]) continue;
+      decodeSnp(packed, s * bed.bytesPerSnp, n, counts);
+      onCounts(counts);
+    }
+  });
+}
+
 /** SNPs per rank-b update K += G_b G_b^T (G_b is n x b). */
 const BLOCK = 256;
 
@@ -56,13 +95,12 @@ const BLOCK = 256;
  * individuals with a call, centred by that mean (and for 'standardized' scaled by 1/sd, the sd of
  * the imputed vector); K = G G^T / m, accumulated block by block as matrix products.
  */
-export function computeKinship(bed: BedFile, include: Uint8Array, mode: KinshipMode, onProgress?: (done: number, total: number) => void): Kinship {
+export function computeKinship(bed: BedFile, include: Uint8Array, mode: KinshipMode, onProgress?: (done: number, total: number) => void, dosage?: DosageSource): Kinship {
   const n = bed.nSamples;
   const k = new Float64Array(n * n);
   const tmp = new Float64Array(n * n);
   const g = new Float64Array(n * BLOCK); // sample-major: g[i * BLOCK + j]
   const gt = new Float64Array(BLOCK * n); // SNP-major: gt[j * n + i]
-  const counts = new Int8Array(n);
   let total = 0;
   for (let j = 0; j < include.length; j++) if (include[j]) total++;
   let used = 0;
@@ -85,19 +123,22 @@ export function computeKinship(bed: BedFile, include: Uint8Array, mode: KinshipM
     onProgress?.(used, total);
   };
 
-  forEachSnpBlock(bed, 1024, (start, count, packed) => {
-    for (let s = 0; s < count; s++) {
-      if (!include[start + s]) continue;
-      decodeSnp(packed, s * bed.bytesPerSnp, n, counts);
-      const col = filled;
-      const row = gt.subarray(col * n, (col + 1) * n);
-      centreSnp(counts, mode, row);
-      for (let i = 0; i < n; i++) g[i * BLOCK + col] = row[i]!;
-      filled++;
-      used++;
-      if (filled === BLOCK) flush();
-    }
-  });
+  const add = (centre: (row: Float64Array) => void): void => {
+    const col = filled;
+    const row = gt.subarray(col * n, (col + 1) * n);
+    centre(row);
+    for (let i = 0; i < n; i++) g[i * BLOCK + col] = row[i]!;
+    filled++;
+    used++;
+    if (filled === BLOCK) flush();
+  };
+  forEachKinshipSnp(
+    bed,
+    include,
+    dosage,
+    (counts) => add((row) => centreSnp(counts, mode, row)),
+    (values) => add((row) => centreSnp(values, mode, row)),
+  );
   flush();
   const inv = used > 0 ? 1 / used : 0;
   for (let x = 0; x < n * n; x++) k[x] = k[x]! * inv;

@@ -4,24 +4,27 @@
  * PlinkSet (Fam, Bim and a BLOB-backed BedFile), so a scan from a project never reads the source
  * files again.
  */
-import { createHash } from 'node:crypto';
-import { basename, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import { InputError } from '../io/errors.js';
-import { openPlink, plinkPrefix, type Bim, type BedFile, type Fam, type PlinkSet } from '../io/plink.js';
-import { allByteMasks, countPacked, emptyCounts } from '../qc/snps.js';
-import { blobToF64, blobToI32, deflate, inflate, nowIso, toBlob } from './codec.js';
-import { hashFile, insertSourceFile, sourceFiles, type SourceFile } from './files.js';
-import { storeSnpCounts } from './snp-stats.js';
+import type { DosageSource, GenotypeFormat, ReadSummary } from '../io/genotype-source.js';
+import type { Bim, BedFile, Fam, PlinkSet } from '../io/plink.js';
+import { openGenotypes, type OpenGenotypesOptions } from '../io/genotype-format.js';
+import { blobToF64, blobToI32, inflate } from './codec.js';
+import { sourceFiles, type SourceFile } from './files.js';
+import { importGenotypes, type ImportDatasetOptions, type ImportResult } from './genotype-import.js';
 
-/** SNPs per genotype BLOB. */
-export const DEFAULT_BLOCK_SNPS = 1024;
+export { DEFAULT_BLOCK_SNPS, importGenotypes, type ImportDatasetOptions, type ImportResult } from './genotype-import.js';
 
 export interface DatasetInfo {
   id: number;
   name: string;
-  /** The PLINK prefix at import time (absolute). */
+  /** The PLINK prefix at import time (absolute); for other formats the genotype file's path. */
   prefix: string;
+  format: GenotypeFormat;
+  /** The dataset has dosages (scans and kinships use them; the 2-bit calls are them rounded). */
+  dosage: boolean;
+  /** What the import skipped and warned about. */
+  importSummary: ReadSummary;
   nSamples: number;
   nSnps: number;
   blockSnps: number;
@@ -29,12 +32,6 @@ export interface DatasetInfo {
   importedAt: string;
   contentSha256: string;
   files: SourceFile[];
-}
-
-export interface ImportDatasetOptions {
-  blockSnps?: number;
-  codec?: 'raw' | 'zlib';
-  progress?: (stage: string, done: number, total: number) => void;
 }
 
 interface DatasetRow {
@@ -48,15 +45,21 @@ interface DatasetRow {
   codec: 'raw' | 'zlib';
   imported_at: string;
   content_sha256: string;
+  format: GenotypeFormat;
+  dosage: number;
+  import_summary: string;
 }
 
-const DATASET_COLS = 'id, name, prefix, n_samples, n_snps, bytes_per_snp, block_snps, codec, imported_at, content_sha256';
+const DATASET_COLS = 'id, name, prefix, n_samples, n_snps, bytes_per_snp, block_snps, codec, imported_at, content_sha256, format, dosage, import_summary';
 
 function toInfo(db: Database.Database, r: DatasetRow): DatasetInfo {
   return {
     id: r.id,
     name: r.name,
     prefix: r.prefix,
+    format: r.format,
+    dosage: r.dosage === 1,
+    importSummary: JSON.parse(r.import_summary) as ReadSummary,
     nSamples: r.n_samples,
     nSnps: r.n_snps,
     blockSnps: r.block_snps,
@@ -81,95 +84,25 @@ export function listDatasets(db: Database.Database): DatasetInfo[] {
   return (db.prepare(`SELECT ${DATASET_COLS} FROM datasets ORDER BY id`).all() as DatasetRow[]).map((r) => toInfo(db, r));
 }
 
-/** The dataset whose three source files have these hashes, if imported. */
-function contentHash(bed: SourceFile, bim: SourceFile, fam: SourceFile): string {
-  return createHash('sha256').update(`bed:${bed.sha256}\nbim:${bim.sha256}\nfam:${fam.sha256}\n`).digest('hex');
-}
+/** How to open a genotype input for import: the import's options and the reader's. */
+export type ImportGenotypesOptions = ImportDatasetOptions & OpenGenotypesOptions;
 
 /**
- * Import a PLINK set (once: a set whose .bed, .bim and .fam have the same SHA-256 as an imported one
- * returns that dataset), with its per-SNP genotype counts (snp-stats.ts). One transaction: a crash
- * mid-import leaves nothing behind.
+ * Import genotypes: a PLINK prefix or any genotype file (its format told by its content,
+ * engine/io/genotype-format.ts), once (the same files again return the dataset imported), through
+ * the one genotype import (genotype-import.ts).
  */
-export function importDataset(db: Database.Database, prefixOrFile: string, opts: ImportDatasetOptions = {}): { id: number; created: boolean } {
-  const prefix = resolve(plinkPrefix(prefixOrFile));
-  const plink = openPlink(prefix);
-  try {
-    const fam = hashFile(`${prefix}.fam`, 'fam');
-    const bim = hashFile(`${prefix}.bim`, 'bim');
-    const bed = hashFile(`${prefix}.bed`, 'bed');
-    const content = contentHash(bed, bim, fam);
-    const existing = db.prepare('SELECT id FROM datasets WHERE content_sha256 = ?').pluck().get(content) as number | undefined;
-    if (existing !== undefined) return { id: existing, created: false };
+export function importDataset(db: Database.Database, path: string, opts: ImportGenotypesOptions = {}): ImportResult {
+  const { anno, dosage, ...importOpts } = opts;
+  return importGenotypes(db, openGenotypes(path, { ...(anno ? { anno } : {}), ...(dosage ? { dosage } : {}) }), importOpts);
+}
 
-    const blockSnps = opts.blockSnps ?? DEFAULT_BLOCK_SNPS;
-    const codec = opts.codec ?? 'zlib';
-    const { fam: f, bim: b, bed: bf } = plink;
-    const n = f.iid.length;
-    const m = b.rs.length;
-    const id = db.transaction(() => {
-      const k = f.phenos.length;
-      const phenos = new Float64Array(n * k);
-      for (let c = 0; c < k; c++) phenos.set(f.phenos[c]!, c * n);
-      const info = db
-        .prepare(
-          `INSERT INTO datasets (name, prefix, n_samples, n_snps, bytes_per_snp, block_snps, codec, fam_phenos, fam_pheno_text, content_sha256, imported_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(basename(prefix), prefix, n, m, bf.bytesPerSnp, blockSnps, codec, toBlob(phenos), JSON.stringify(f.phenoText.map((t) => t ?? null)), content, nowIso());
-      const id = Number(info.lastInsertRowid);
-      for (const sf of [bed, bim, fam]) insertSourceFile(db, { dataset: id }, sf);
+/** What a BLOB-backed BedFile needs of a dataset's row. */
+type BedRow = Pick<DatasetRow, 'id' | 'name' | 'prefix' | 'n_samples' | 'n_snps' | 'bytes_per_snp' | 'block_snps' | 'codec' | 'format'>;
 
-      const insSample = db.prepare('INSERT INTO samples (dataset_id, idx, fid, iid, father, mother, sex, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-      for (let i = 0; i < n; i++) insSample.run(id, i, f.fid[i], f.iid[i], f.father[i], f.mother[i], f.sex[i], f.line[i]);
-
-      const insSnp = db.prepare('INSERT INTO snps (dataset_id, idx, chr, rs, cm, pos, allele1, allele0) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-      const chrNames: string[] = [];
-      const chrIndex = new Map<string, number>();
-      const chrCode = new Int32Array(m);
-      for (let j = 0; j < m; j++) {
-        const chr = b.chr[j]!;
-        let c = chrIndex.get(chr);
-        if (c === undefined) {
-          c = chrNames.length;
-          chrNames.push(chr);
-          chrIndex.set(chr, c);
-        }
-        chrCode[j] = c;
-        insSnp.run(id, j, chr, b.rs[j], b.cm[j], b.pos[j], b.allele1[j], b.allele0[j]);
-      }
-      db.prepare('INSERT INTO snp_arrays (dataset_id, chr_names, chr_code, pos) VALUES (?, ?, ?, ?)').run(id, JSON.stringify(chrNames), toBlob(chrCode), toBlob(b.pos));
-
-      // Genotypes: the .bed body in blocks, hashed again as read so a file changed meanwhile is caught,
-      // and counted per SNP over all individuals (for the QC preview).
-      const masks = allByteMasks(n);
-      const counts = emptyCounts(n, m);
-      const insBlock = db.prepare('INSERT INTO genotype_blocks (dataset_id, block, data) VALUES (?, ?, ?)');
-      const h = createHash('sha256').update(Uint8Array.of(0x6c, 0x1b, 0x01));
-      const buf = new Uint8Array(blockSnps * bf.bytesPerSnp);
-      for (let start = 0, blk = 0; start < m; start += blockSnps, blk++) {
-        const count = Math.min(blockSnps, m - start);
-        const bytes = buf.subarray(0, count * bf.bytesPerSnp);
-        bf.readPacked(start, count, bytes);
-        h.update(bytes);
-        countPacked(bytes, count, bf.bytesPerSnp, masks, counts, start);
-        insBlock.run(id, blk, codec === 'zlib' ? deflate(bytes) : Buffer.from(bytes));
-        opts.progress?.('import', start + count, m);
-      }
-      if (h.digest('hex') !== bed.sha256) {
-        throw new InputError(
-          'changed while it was being imported',
-          { file: bed.path },
-          'Make sure nothing writes the PLINK files while they are imported, then import again',
-        );
-      }
-      storeSnpCounts(db, id, counts);
-      return id;
-    })();
-    return { id, created: true };
-  } finally {
-    plink.bed.close();
-  }
+/** The file a dataset's genotypes came from, for messages: the .bed of a PLINK set, else the file itself. */
+function genotypePath(ds: BedRow): string {
+  return ds.format === 'plink' ? `${ds.prefix}.bed` : ds.prefix;
 }
 
 function damagedBlock(db: Database.Database, name: string, block: number, what: string): InputError {
@@ -194,9 +127,9 @@ export class ProjectBed implements BedFile {
 
   constructor(
     private readonly db: Database.Database,
-    private readonly ds: DatasetRow,
+    private readonly ds: BedRow,
   ) {
-    this.path = `${ds.prefix}.bed`;
+    this.path = genotypePath(ds);
     this.nSamples = ds.n_samples;
     this.nSnps = ds.n_snps;
     this.bytesPerSnp = ds.bytes_per_snp;
@@ -289,7 +222,7 @@ export function loadFam(db: Database.Database, id: number): Fam {
     phenoText,
     line,
     iidUnique: new Set(iid).size === n,
-    path: `${ds.prefix}.fam`,
+    path: ds.format === 'plink' ? `${ds.prefix}.fam` : ds.prefix,
   };
 }
 
@@ -320,18 +253,72 @@ export function loadBim(db: Database.Database, id: number): Bim {
     j++;
   }
   if (j !== m) throw new InputError(`dataset ${ds.name} lists ${j} SNPs, expected ${m}`, { file: db.name }, 'Restore the project from a backup copy');
-  return { chr, rs, cm, pos, allele1, allele0, duplicateRs: [...dup], path: `${ds.prefix}.bim` };
+  return { chr, rs, cm, pos, allele1, allele0, duplicateRs: [...dup], path: ds.format === 'plink' ? `${ds.prefix}.bim` : ds.prefix };
 }
 
 /** The dataset's genotypes as a BedFile over its BLOBs (close it when done). */
 export function openDatasetBed(db: Database.Database, id: number): ProjectBed {
-  return new ProjectBed(db, row(db, id));
+  // Also called by migration 3, on a layout from before datasets.format (version 5): PLINK sets all.
+  const hasFormat = (db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('datasets') as string[]).includes('format');
+  const r = db.prepare(`SELECT id, name, prefix, n_samples, n_snps, bytes_per_snp, block_snps, codec${hasFormat ? ', format' : ", 'plink' AS format"} FROM datasets WHERE id = ?`).get(id) as BedRow | undefined;
+  if (!r) return new ProjectBed(db, row(db, id));
+  return new ProjectBed(db, r);
 }
 
 /** The dataset as the engine's PlinkSet: tables for .fam/.bim, BLOBs for the .bed. */
 export function loadPlink(db: Database.Database, id: number): PlinkSet {
   const ds = row(db, id);
-  return { prefix: ds.prefix, fam: loadFam(db, id), bim: loadBim(db, id), bed: new ProjectBed(db, ds) };
+  const set: PlinkSet = { prefix: ds.prefix, fam: loadFam(db, id), bim: loadBim(db, id), bed: new ProjectBed(db, ds) };
+  if (ds.dosage === 1) set.dosage = new ProjectDosage(db, ds);
+  return set;
+}
+
+/** A dataset's dosages served from its dosage BLOBs (the last decompressed block kept). */
+export class ProjectDosage implements DosageSource {
+  readonly nSamples: number;
+  readonly nSnps: number;
+  private readonly stmt: Database.Statement;
+  private recent: { block: number; data: Float32Array } | undefined;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly ds: DatasetRow,
+  ) {
+    this.nSamples = ds.n_samples;
+    this.nSnps = ds.n_snps;
+    this.stmt = db.prepare('SELECT data FROM dosage_blocks WHERE dataset_id = ? AND block = ?').pluck();
+  }
+
+  private block(b: number): Float32Array {
+    if (this.recent?.block === b) return this.recent.data;
+    const blob = this.stmt.get(this.ds.id, b) as Buffer | undefined;
+    if (!blob) throw damagedBlock(this.db, this.ds.name, b, 'its dosages are missing');
+    let raw: Uint8Array;
+    try {
+      raw = this.ds.codec === 'zlib' ? inflate(blob) : blob;
+    } catch (e) {
+      throw damagedBlock(this.db, this.ds.name, b, (e as Error).message);
+    }
+    const count = Math.min(this.ds.block_snps, this.nSnps - b * this.ds.block_snps);
+    if (raw.byteLength !== count * this.nSamples * 4) throw damagedBlock(this.db, this.ds.name, b, `${raw.byteLength} dosage bytes, expected ${count * this.nSamples * 4}`);
+    const data = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+    this.recent = { block: b, data };
+    return data;
+  }
+
+  readDosage(start: number, count: number, out: Float32Array): void {
+    if (start < 0 || count < 0 || start + count > this.nSnps) throw new RangeError(`readDosage: SNPs ${start}..${start + count} out of range 0..${this.nSnps}`);
+    const n = this.nSamples;
+    const per = this.ds.block_snps;
+    for (let s = start, o = 0; s < start + count; ) {
+      const b = Math.floor(s / per);
+      const first = b * per;
+      const take = Math.min(start + count, first + per) - s;
+      out.set(this.block(b).subarray((s - first) * n, (s - first + take) * n), o);
+      o += take * n;
+      s += take;
+    }
+  }
 }
 
 export interface SnpArrays {

@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import { InputError } from '../io/errors.js';
 
 export interface SourceFile {
-  role: 'bed' | 'bim' | 'fam' | 'sheet' | 'matrix';
+  role: 'bed' | 'bim' | 'fam' | 'genotypes' | 'map' | 'sheet' | 'matrix' | 'pedigree';
   name: string;
   /** Absolute path at import time. */
   path: string;

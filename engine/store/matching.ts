@@ -24,7 +24,7 @@ export interface MatchingReport {
   genotyped: number;
   sheetRows: number;
   matched: number;
-  matchedBy: 'IID' | 'FID+IID';
+  matchedBy: 'IID' | 'FID+IID' | 'row order';
   /** The sheet's ID column (and FID column, when it has one). */
   idColumn: string;
   fidColumn?: string;

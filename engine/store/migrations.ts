@@ -79,6 +79,56 @@ CREATE TABLE result_blocks (
       db.exec("ALTER TABLE results ADD COLUMN flag TEXT NOT NULL DEFAULT ''");
     },
   },
+  {
+    version: 5,
+    description: 'genotypes from any format: datasets.format, datasets.dosage and dosage_blocks (Float32 dosages), datasets.import_summary; source file roles genotypes, map, pedigree',
+    up(db) {
+      db.exec(`
+ALTER TABLE datasets ADD COLUMN format TEXT NOT NULL DEFAULT 'plink';
+ALTER TABLE datasets ADD COLUMN dosage INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE datasets ADD COLUMN import_summary TEXT NOT NULL DEFAULT '{"snps":0,"skipped":[],"warnings":[]}';
+CREATE TABLE dosage_blocks (
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  block INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (dataset_id, block)
+);
+CREATE TABLE source_files_v5 (
+  id INTEGER PRIMARY KEY,
+  dataset_id INTEGER REFERENCES datasets(id) ON DELETE CASCADE,
+  sheet_id INTEGER REFERENCES sheets(id) ON DELETE CASCADE,
+  matrix_id INTEGER REFERENCES matrices(id) ON DELETE CASCADE,
+  role TEXT NOT NULL CHECK (role IN ('bed', 'bim', 'fam', 'genotypes', 'map', 'sheet', 'matrix', 'pedigree')),
+  name TEXT NOT NULL,
+  path TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  mtime TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  CHECK ((dataset_id IS NOT NULL) + (sheet_id IS NOT NULL) + (matrix_id IS NOT NULL) = 1)
+);
+INSERT INTO source_files_v5 SELECT id, dataset_id, sheet_id, matrix_id, role, name, path, size, mtime, sha256 FROM source_files;
+DROP TABLE source_files;
+ALTER TABLE source_files_v5 RENAME TO source_files;
+CREATE INDEX source_files_dataset ON source_files(dataset_id);
+CREATE INDEX source_files_sheet ON source_files(sheet_id);
+CREATE INDEX source_files_matrix ON source_files(matrix_id);`);
+      // Datasets imported before version 5 are PLINK sets: their summary is their SNP count.
+      db.prepare(`UPDATE datasets SET import_summary = json_object('snps', n_snps, 'skipped', json('[]'), 'warnings', json('[]'))`).run();
+    },
+  },
+  {
+    version: 6,
+    description: 'sheets.positional (GEMMA headerless files, matched by row order), sheets.decimal_comma, sheets.worksheet (.xlsx), sheets.warnings; matrices.ids (a kinship file with an ID header)',
+    up(db) {
+      // Sheets and matrices imported before version 6 had headers and were in .fam order: the defaults say so.
+      db.exec(`
+ALTER TABLE sheets ADD COLUMN positional INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sheets ADD COLUMN decimal_comma INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sheets ADD COLUMN worksheet TEXT;
+ALTER TABLE sheets ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE matrices ADD COLUMN ids TEXT;`);
+    },
+  },
 ];
 
 /** The layout version this software writes. */

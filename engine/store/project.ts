@@ -15,16 +15,16 @@
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { InputError } from '../io/errors.js';
-import { requireColumns, type Sheet } from '../io/sheet.js';
+import { requireColumns, type ReadSheetOptions, type Sheet } from '../io/sheet.js';
 import type { ScanSummary } from '../scan/run.js';
 import { DEFAULT_BLOCK } from '../scan/scan.js';
 import { scanSettingsSchema, type ScanSettings } from '../scan/settings.js';
 import { cacheStats, pruneCache, type CacheStats } from './cache.js';
-import { getDataset, importDataset, listDatasets, loadSnpArrays, type DatasetInfo, type ImportDatasetOptions, type SnpArrays } from './datasets.js';
+import { getDataset, importDataset, listDatasets, loadFam, loadSnpArrays, type DatasetInfo, type ImportGenotypesOptions, type ImportResult, type SnpArrays } from './datasets.js';
 import { executeRun, type ExecuteOptions, type ExecuteResult } from './execute.js';
 import { summaryPath, writeRunTsv, writeSummary } from './export.js';
 import { ownerAlive, type OwnerInfo } from './lock.js';
-import { importMatrix, listMatrices, type MatrixInfo } from './matrices.js';
+import { importMatrix, importPedigreeMatrix, listMatrices, type MatrixInfo } from './matrices.js';
 import { openDatabase, sqliteProblem, type OpenedDatabase, type OpenOptions } from './open.js';
 import {
   compareRuns,
@@ -44,7 +44,7 @@ import {
   type SnpQuery,
 } from './queries.js';
 import { beginSession, cancelQueuedRun, createRun, deleteRun, endSession, getRun, listRuns, markInterrupted, runLog, runSessions, runSummary, type RunInfo, type RunLogLine, type RunSession, type RunSpec } from './runs.js';
-import { getSheet, importSheet, listSheets, loadSheet, type SheetInfo } from './sheets.js';
+import { famSheetId, getSheet, importSheet, isFamSheet, listSheets, loadSheet, type SheetInfo } from './sheets.js';
 
 export { SCHEMA_VERSION } from './migrations.js';
 
@@ -113,19 +113,25 @@ export class Project {
 
   // ------------------------------------------------------------ inputs
 
-  importDataset(prefix: string, opts?: ImportDatasetOptions): { id: number; created: boolean } {
+  importDataset(path: string, opts?: ImportGenotypesOptions): ImportResult {
     this.writable('importDataset');
-    return this.guard(() => importDataset(this.db, prefix, opts));
+    return this.guard(() => importDataset(this.db, path, opts));
   }
 
-  importSheet(path: string): { id: number; created: boolean } {
+  importSheet(path: string, opts: ReadSheetOptions = {}): { id: number; created: boolean } {
     this.writable('importSheet');
-    return this.guard(() => importSheet(this.db, path));
+    return this.guard(() => importSheet(this.db, path, opts));
   }
 
   importMatrix(path: string): { id: number; created: boolean } {
     this.writable('importMatrix');
     return this.guard(() => importMatrix(this.db, path));
+  }
+
+  /** A pedigree's A over a dataset's individuals (kinscan import --pedigree; a run with { pedigree } makes it too). */
+  importPedigree(setting: { pedigree: string; unlistedFounders?: boolean }, datasetId: number): ReturnType<typeof importPedigreeMatrix> {
+    this.writable('importPedigree');
+    return this.guard(() => importPedigreeMatrix(this.db, setting, datasetId));
   }
 
   datasets(): DatasetInfo[] {
@@ -166,8 +172,9 @@ export class Project {
 
   /**
    * Record a run (status 'queued'). Inputs are imported if needed: the PLINK set of settings.bfile,
-   * the sheets of settings.pheno and settings.covar, a kinship file. With an empty bfile or pheno,
-   * the project's only dataset, and its latest sheet holding the trait, are used (or the ids given).
+   * the sheets of settings.pheno and settings.covar, a kinship file or a pedigree's A. With an empty bfile or pheno,
+   * the project's only dataset, and its latest sheet holding the trait, are used (or the ids given);
+   * with no sheet holding it, a trait '1', '2', ... is the dataset's .fam phenotype column (famSheetId).
    */
   createRun(settings: ScanSettings, inputs: RunInputs = {}, blockSize = DEFAULT_BLOCK): number {
     this.writable('createRun');
@@ -185,7 +192,7 @@ export class Project {
     const db = this.db;
     let datasetId = inputs.datasetId;
     if (datasetId === undefined) {
-      if (settings.bfile) datasetId = importDataset(db, settings.bfile).id;
+      if (settings.bfile) datasetId = importDataset(db, settings.bfile, { ...(settings.anno ? { anno: settings.anno } : {}), ...(settings.dosage ? { dosage: true } : {}) }).id;
       else {
         const all = listDatasets(db);
         if (all.length !== 1) {
@@ -200,22 +207,29 @@ export class Project {
     }
     let phenoSheetId = inputs.phenoSheetId;
     if (phenoSheetId === undefined) {
-      if (settings.pheno) phenoSheetId = importSheet(db, settings.pheno).id;
+      if (settings.pheno) phenoSheetId = importSheet(db, settings.pheno, settings.phenoWorksheet !== undefined ? { worksheet: settings.phenoWorksheet } : {}).id;
       else {
         const withTrait = listSheets(db).filter((s) => s.columns.includes(settings.trait));
-        if (withTrait.length === 0) {
+        if (withTrait.length > 0) phenoSheetId = withTrait[withTrait.length - 1]!.id;
+        else if (/^[1-9]\d*$/.test(settings.trait) && loadFam(db, datasetId).phenos.length >= Number(settings.trait)) {
+          // No sheet has the trait, and it names a .fam phenotype column ('1' is column 6): the .fam's phenotypes.
+          phenoSheetId = famSheetId(db, datasetId);
+        } else {
           throw new InputError(
             `holds no phenotype sheet with a column '${settings.trait}'`,
             { file: this.path },
-            'Give --pheno FILE with that column (it is imported into the project)',
+            "Give --pheno FILE with that column (it is imported into the project), or a .fam phenotype number ('1' for column 6) as --trait",
           );
         }
-        phenoSheetId = withTrait[withTrait.length - 1]!.id;
       }
     }
     let covarSheetId = inputs.covarSheetId;
-    if (covarSheetId === undefined && settings.covar && settings.covarNames.length > 0) covarSheetId = importSheet(db, settings.covar).id;
-    const matrixId = typeof settings.kinship === 'object' ? importMatrix(db, settings.kinship.file).id : undefined;
+    if (covarSheetId === undefined && settings.covar && settings.covarNames.length > 0) {
+      covarSheetId = importSheet(db, settings.covar, settings.covarWorksheet !== undefined ? { worksheet: settings.covarWorksheet } : {}).id;
+    }
+    // A pedigree is made into its A over the dataset's individuals now, once: the run reads that, never the pedigree.
+    const k = settings.kinship;
+    const matrixId = typeof k !== 'object' ? undefined : 'pedigree' in k ? importPedigreeMatrix(db, k, datasetId).id : importMatrix(db, k.file).id;
 
     // Catch a mistyped trait or covariate now, rather than recording a failed run.
     requireColumns(loadSheet(db, phenoSheetId), [settings.trait]);
@@ -224,7 +238,7 @@ export class Project {
     const ds = getDataset(db, datasetId);
     const ph = getSheet(db, phenoSheetId);
     // Recorded as the one settings schema reads it back (engine/store/runs.ts).
-    const checked = scanSettingsSchema.safeParse({ ...settings, bfile: settings.bfile || ds.prefix, pheno: settings.pheno || ph.path });
+    const checked = scanSettingsSchema.safeParse({ ...settings, bfile: settings.bfile || ds.prefix, pheno: settings.pheno || (isFamSheet(db, phenoSheetId) ? '' : ph.path) });
     if (!checked.success) {
       const issue = checked.error.issues[0]!;
       throw new InputError(`cannot record a run with these settings (${issue.path.join('.') || 'settings'}: ${issue.message})`, { file: this.path }, 'Correct the setting named and start the run again');

@@ -10,14 +10,23 @@
  * analysed individuals or, when fewer bytes hold them, the left-out ones subtracted from the stored
  * counts (the last few such counts are kept with the connection for the next call). The filters are the
  * scan's (applySnpQc), so the counts are exactly the ones its summary reports.
+ *
+ * The scan's other filters, likewise: the sample call rate (over all SNPs, from one histogram pass
+ * kept per connection), duplicate SNPs (from the map), Hardy-Weinberg (from the counts), and, when
+ * covariates are chosen, GEMMA's collinearity rule (one pass decoding the genotypes, its r2 per
+ * SNP kept per connection, so moving a threshold afterwards costs nothing more).
  */
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { InputError } from '../io/errors.js';
 import { matchSheet, selectSamples } from '../qc/samples.js';
 import { applySnpQc, byteMasks, countPacked, emptyCounts, SnpStatus, type GenotypeCounts } from '../qc/snps.js';
+import { covariateR2, markAbove } from '../qc/collinear.js';
+import { hwePerSnp } from '../qc/hwe.js';
+import { findDuplicateSnps } from '../qc/duplicates.js';
+import { dropLowCallRate, lowCallRate, sampleMissingCounts } from '../qc/sample-call-rate.js';
 import { forEachSnpBlock } from '../io/snp-blocks.js';
-import { getDataset, loadFam, openDatasetBed } from './datasets.js';
+import { getDataset, loadBim, loadFam, openDatasetBed } from './datasets.js';
 import { loadSheet } from './sheets.js';
 import { loadSnpCounts } from './snp-stats.js';
 
@@ -34,6 +43,10 @@ export interface QcPreviewParams {
   maf: number;
   /** Maximum missing rate (a scan's maxMissing). */
   maxMissing: number;
+  /** Minimum Hardy-Weinberg exact test p (a scan's hwe; 0 or absent: off). */
+  hwe?: number;
+  /** Minimum sample call rate over all SNPs (a scan's minCallRate; 0 or absent: off). */
+  minCallRate?: number;
   /** Bins of the MAF histogram over [0, 0.5] (default 50). */
   bins?: number;
 }
@@ -49,6 +62,12 @@ export interface QcPreview {
     failedMaf: number;
     /** One genotype class among the individuals (monomorphic, or all heterozygous). */
     singleClass: number;
+    /** Hardy-Weinberg exact test p below hwe (checked after one class). */
+    failedHwe: number;
+    /** Same ID and position as an earlier SNP (checked first). */
+    failedDuplicate: number;
+    /** With covariates: r2 > 0.9999 on them (GEMMA's rule, checked last); 0 without covariates. */
+    failedCollinear: number;
     /** Tested by a scan with these settings. */
     kept: number;
   };
@@ -57,10 +76,12 @@ export interface QcPreview {
     /** With a sheet: its rows, and those matched to the genotypes (and how). */
     sheetRows?: number;
     matched?: number;
-    matchedBy?: 'IID' | 'FID+IID';
+    matchedBy?: 'IID' | 'FID+IID' | 'row order';
     /** With a trait: matched individuals with the trait, and those then dropped for a missing covariate. */
     withTrait?: number;
     missingCovariate?: number;
+    /** Dropped for a call rate over all SNPs below minCallRate (0 when the filter is off). */
+    lowCallRate: number;
     /** Individuals the filters count (a scan's analysed individuals for a trait). */
     kept: number;
   };
@@ -78,6 +99,8 @@ function checkParams(db: Database.Database, p: QcPreviewParams): number {
   const bad = (what: string, hint: string): InputError => new InputError(what, { file: db.name }, hint);
   if (!(p.maf >= 0 && p.maf <= 0.5)) throw bad(`the minimum minor allele frequency ${p.maf} is not between 0 and 0.5`, 'Give a MAF threshold such as 0.01');
   if (!(p.maxMissing >= 0 && p.maxMissing <= 1)) throw bad(`the maximum missing rate ${p.maxMissing} is not between 0 and 1`, 'Give a missing-rate threshold such as 0.05');
+  if (!((p.hwe ?? 0) >= 0 && (p.hwe ?? 0) <= 1)) throw bad(`the Hardy-Weinberg p-value threshold ${p.hwe} is not between 0 and 1`, 'Give 0 (no filter) or a p-value such as 1e-6');
+  if (!((p.minCallRate ?? 0) >= 0 && (p.minCallRate ?? 0) <= 1)) throw bad(`the minimum sample call rate ${p.minCallRate} is not between 0 and 1`, 'Give 0 (no filter) or a fraction such as 0.9');
   const bins = p.bins ?? DEFAULT_BINS;
   if (!Number.isInteger(bins) || bins < 1 || bins > 1000) throw bad(`${bins} histogram bins is not a whole number from 1 to 1000`, 'Ask for 50 bins, say');
   if (p.trait !== undefined && p.sheetId === undefined) throw bad(`the trait '${p.trait}' needs the sheet that holds it`, 'Give the phenotype sheet together with the trait');
@@ -140,20 +163,98 @@ function countFromBlobs(db: Database.Database, datasetId: number, blockSnps: num
   return out;
 }
 
+/**
+ * Per connection, by dataset content: the per-individual missing counts over all SNPs and the
+ * duplicate-SNP marks (neither depends on the thresholds or the individuals), and the r2 on the
+ * covariates of the most recent sets of individuals and covariates.
+ */
+const datasetFactsByDb = new WeakMap<Database.Database, Map<string, { missing?: Int32Array; duplicate?: { mask: Uint8Array; count: number } }>>();
+const recentR2ByDb = new WeakMap<Database.Database, Map<string, Float64Array>>();
+/** HWE p-values per set of counts (the counts objects are the ones kept above), computed once per set. */
+const hweByCounts = new WeakMap<GenotypeCounts, Float64Array>();
+
+function hweOf(counts: GenotypeCounts): Float64Array {
+  let p = hweByCounts.get(counts);
+  if (!p) hweByCounts.set(counts, (p = hwePerSnp(counts)));
+  return p;
+}
+
+function datasetFacts(db: Database.Database, datasetId: number): { missing?: Int32Array; duplicate?: { mask: Uint8Array; count: number } } {
+  const key = getDataset(db, datasetId).contentSha256;
+  let byKey = datasetFactsByDb.get(db);
+  if (!byKey) datasetFactsByDb.set(db, (byKey = new Map()));
+  let facts = byKey.get(key);
+  if (!facts) {
+    byKey.set(key, (facts = {}));
+    if (byKey.size > RECENT) byKey.delete(byKey.keys().next().value!);
+  }
+  return facts;
+}
+
+function sampleMissing(db: Database.Database, datasetId: number): Int32Array {
+  const facts = datasetFacts(db, datasetId);
+  if (!facts.missing) {
+    const bed = openDatasetBed(db, datasetId);
+    try {
+      facts.missing = sampleMissingCounts(bed);
+    } finally {
+      bed.close();
+    }
+  }
+  return facts.missing;
+}
+
+function duplicateSnps(db: Database.Database, datasetId: number): { mask: Uint8Array; count: number } {
+  const facts = datasetFacts(db, datasetId);
+  if (!facts.duplicate) {
+    const d = findDuplicateSnps(loadBim(db, datasetId));
+    facts.duplicate = { mask: d.duplicate, count: d.count };
+  }
+  return facts.duplicate;
+}
+
+/** GEMMA's r2 of every SNP on the intercept and the covariates among `individuals` (covariateR2), kept for the next call. */
+function r2Among(db: Database.Database, datasetId: number, individuals: Int32Array, covariates: Float64Array[], af: Float64Array): Float64Array {
+  const h = createHash('sha256').update(getDataset(db, datasetId).contentSha256).update(new Uint8Array(individuals.buffer, individuals.byteOffset, individuals.byteLength));
+  for (const c of covariates) h.update(new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
+  const key = h.digest('hex');
+  let recent = recentR2ByDb.get(db);
+  if (!recent) recentR2ByDb.set(db, (recent = new Map()));
+  let r2 = recent.get(key);
+  if (r2) recent.delete(key);
+  else {
+    const bed = openDatasetBed(db, datasetId);
+    try {
+      r2 = covariateR2(bed, individuals, covariates, af, () => true);
+    } finally {
+      bed.close();
+    }
+  }
+  recent.set(key, r2);
+  if (recent.size > RECENT) recent.delete(recent.keys().next().value!);
+  return r2;
+}
+
 /** SNPs and individuals kept by a scan with these settings, per filter, with the MAF histogram. */
 export function qcPreview(db: Database.Database, params: QcPreviewParams): QcPreview {
   const bins = checkParams(db, params);
   const all = loadSnpCounts(db, params.datasetId);
-  const samples: QcPreview['samples'] = { genotyped: all.n, kept: all.n };
+  const m = all.hom1.length;
+  const minCallRate = params.minCallRate ?? 0;
+  const missing = minCallRate > 0 ? sampleMissing(db, params.datasetId) : undefined;
+  const samples: QcPreview['samples'] = { genotyped: all.n, lowCallRate: 0, kept: all.n };
   let counts = all;
   let individuals: QcPreview['individuals'] = 'genotyped';
+  let covariates: Float64Array[] = [];
+  let famIndex: Int32Array | undefined;
   if (params.sheetId !== undefined) {
     const fam = loadFam(db, params.datasetId);
     const sheet = loadSheet(db, params.sheetId);
     if (params.trait !== undefined) {
       const covarNames = params.covarNames ?? [];
       const covar = params.covarSheetId !== undefined && covarNames.length > 0 ? { sheet: loadSheet(db, params.covarSheetId), names: covarNames } : undefined;
-      const sel = selectSamples(fam, sheet, params.trait, covar);
+      let sel = selectSamples(fam, sheet, params.trait, covar);
+      if (missing) sel = dropLowCallRate(sel, missing, m, minCallRate, getDataset(db, params.datasetId).name);
       const r = sel.report;
       Object.assign(samples, {
         sheetRows: r.sheetRows,
@@ -161,20 +262,47 @@ export function qcPreview(db: Database.Database, params: QcPreviewParams): QcPre
         matchedBy: r.matchedBy,
         withTrait: r.matched - r.missingTrait,
         missingCovariate: r.missingCovariate,
+        lowCallRate: r.lowCallRate ?? 0,
         kept: r.analysed,
       });
-      counts = countAmong(db, params.datasetId, all, sel.famIndex);
+      famIndex = sel.famIndex;
+      covariates = sel.covariates;
       individuals = 'analysed';
     } else {
       const match = matchSheet(fam, sheet);
       Object.assign(samples, { sheetRows: sheet.ids.length, matched: match.matched, matchedBy: match.matchedBy });
     }
   }
+  if (famIndex === undefined && missing) {
+    // Without a trait: every genotyped individual called often enough.
+    const keep: number[] = [];
+    for (let i = 0; i < all.n; i++) if (!lowCallRate(missing[i]!, m, minCallRate)) keep.push(i);
+    samples.lowCallRate = all.n - keep.length;
+    samples.kept = keep.length;
+    famIndex = Int32Array.from(keep);
+  }
+  if (famIndex !== undefined) counts = countAmong(db, params.datasetId, all, famIndex);
 
-  const { stats, report } = applySnpQc(counts, { maf: params.maf, maxMissing: params.maxMissing });
+  const dup = duplicateSnps(db, params.datasetId);
+  const hwe = params.hwe ?? 0;
+  const { stats, report } = applySnpQc(counts, { maf: params.maf, maxMissing: params.maxMissing, hwe }, dup.count > 0 ? dup.mask : undefined, undefined, hwe > 0 ? hweOf(counts) : undefined);
+  if (covariates.length > 0) {
+    const r2 = r2Among(db, params.datasetId, famIndex!, covariates, stats.af);
+    report.failedCollinear = markAbove(r2, stats.status, SnpStatus.Pass, SnpStatus.Collinear);
+    report.pass -= report.failedCollinear;
+  }
   return {
     individuals,
-    snps: { total: report.total, failedMissing: report.failedMissing, failedMaf: report.failedMaf, singleClass: report.singleClass, kept: report.pass },
+    snps: {
+      total: report.total,
+      failedMissing: report.failedMissing,
+      failedMaf: report.failedMaf,
+      singleClass: report.singleClass,
+      failedHwe: report.failedHwe,
+      failedDuplicate: report.failedDuplicate,
+      failedCollinear: report.failedCollinear,
+      kept: report.pass,
+    },
     samples,
     mafHistogram: mafHistogram(counts, stats.status, bins),
   };

@@ -15,7 +15,11 @@ import { dummySvg, ROOT } from './report-fixture.js';
 /** Every setting, optional ones included (the compiler checks that none is missing). */
 const ALL: Required<ScanSettings> = {
   bfile: '/data/geno',
+  anno: '/data/geno.snps.txt',
+  dosage: false,
   pheno: '/data/pheno.csv',
+  phenoWorksheet: 'Traits',
+  covarWorksheet: 'Covariates',
   trait: 'trait1',
   covar: '/data/covar.csv',
   covarNames: ['age', 'sex'],
@@ -25,13 +29,19 @@ const ALL: Required<ScanSettings> = {
   maf: 0.01,
   maxMissing: 0.05,
   pcs: 0,
+  hwe: 0,
+  minCallRate: 0,
   loco: false,
 };
 
 /** Another value for each setting. */
 const CHANGED: Required<ScanSettings> = {
   bfile: '/data/geno2',
+  anno: '/data/geno2.snps.txt',
+  dosage: true,
   pheno: '/data/pheno2.csv',
+  phenoWorksheet: 'Sheet2',
+  covarWorksheet: 'Sheet3',
   trait: 'trait2',
   covar: '/data/covar2.csv',
   covarNames: ['age'],
@@ -41,6 +51,8 @@ const CHANGED: Required<ScanSettings> = {
   maf: 0.05,
   maxMissing: 0.1,
   pcs: 3,
+  hwe: 1e-6,
+  minCallRate: 0.95,
   loco: true,
 };
 
@@ -79,6 +91,8 @@ describe('reproduce command', () => {
       maf: 1e-7,
       maxMissing: 0.125,
       pcs: 20,
+      hwe: 1e-7,
+      minCallRate: 0.9,
       loco: true,
     };
     const v = shellParse(awkward);
@@ -93,6 +107,8 @@ describe('reproduce command', () => {
     expect(Number(v.maf)).toBe(1e-7);
     expect(Number(v['max-miss'])).toBe(0.125);
     expect(Number(v.pcs)).toBe(20);
+    expect(Number(v.hwe)).toBe(1e-7);
+    expect(Number(v['min-call-rate'])).toBe(0.9);
     expect(v.loco).toBe(true);
     expect(v.out).toBe('out dir/R.tsv');
   });
@@ -103,7 +119,7 @@ describe('reproduce command', () => {
     expect(v['covar-names']).toBeUndefined();
     expect(v.loco).toBeUndefined();
     expect(v.kinship).toBe('./centered');
-    expect([v.model, v.method, v.maf, v['max-miss'], v.pcs]).toEqual(['add-dom', 'fast', '0.01', '0.05', '0']);
+    expect([v.model, v.method, v.maf, v['max-miss'], v.pcs, v.hwe, v['min-call-rate']]).toEqual(['add-dom', 'fast', '0.01', '0.05', '0', '0', '0']);
   });
 
   it('refuses a covariate name the CLI cannot take', () => {

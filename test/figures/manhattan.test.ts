@@ -127,6 +127,16 @@ describe('manhattanScene: chromosomes', () => {
       expect(t.x).toBeCloseTo((r[0]! + r[1]!) / 2, 6);
     }
     expect(texts(scene).some((t) => t.text === 'Chromosome')).toBe(true);
+
+    // The user's order first (chromosomeOrder), the others after it in natural order.
+    const custom = manhattanScene(data, { ...base, widthMm: 400, chromosomeOrder: ['X', 'scaffold_12', '2'] });
+    const cp = pointSets(custom)[0]!;
+    const firstX = new Map<string, number>();
+    for (let i = 0; i < cp.x.length; i++) {
+      const name = names[chr[cp.id![i]!]!]!;
+      firstX.set(name, Math.min(firstX.get(name) ?? Infinity, cp.x[i]!));
+    }
+    expect([...firstX].sort((a, b) => a[1] - b[1]).map((e) => e[0])).toEqual(['X', 'scaffold_12', '2', '1', 'Chr01', '10', 'Y', 'MT', 'scaffold_2']);
   });
 
   it('shows only chromosome names that fit, never overlapping, first and last always (human, plant)', () => {

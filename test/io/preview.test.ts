@@ -182,29 +182,45 @@ describe('previewing a file before adding it', () => {
     expect(q.corner[4]).toEqual([1 / 5, 1 / 6, 1 / 7, 1 / 8, 1].map((x) => Number(x.toFixed(8))));
   });
 
-  it('broken matrices: not square, ragged, asymmetric, cut short, a sheet without a header', () => {
+  it('broken matrices: not square, ragged, asymmetric, cut short', () => {
     expect(failure(write(dir, 'rect.txt', '1 0.1 0.2\n0.1 1 0.3\n')).message).toMatch(/has 2 rows of 3 values, so the matrix is not square/);
     expect(failure(write(dir, 'ragged.txt', '1 0.1 0.2\n0.1 1\n0.2 0.3 1\n')).message).toMatch(/line 2: row 2 has 2 values, but the first row has 3/);
     expect(failure(write(dir, 'asym.txt', '1 0.1 0.2\n0.1 1 0.3\n0.9 0.3 1\n')).message).toMatch(/not symmetric: row 3, column 1 is 0.9 but row 1, column 3 is 0.2/);
     const half = matrixText(700, (i, j) => (i === j ? 1 : 0.01)).split('\n').slice(0, 300).join('\n') + '\n';
     expect(failure(write(dir, 'half.txt', half)).message).toMatch(/first row has 700 values, but the file holds about 300 rows/);
-    const noHeader = write(dir, 'noheader.txt', Array.from({ length: 50 }, (_, i) => `${i + 1} ${(i * 0.37).toFixed(2)}`).join('\n') + '\n');
-    const e = failure(noHeader);
-    expect(e.message).toMatch(/has 50 rows of 2 values, so the matrix is not square/);
-    expect(e.hint).toMatch(/header row/);
   });
 
-  it('files Kinscan does not read: empty, binary, compressed, VCF and HapMap (not yet), PLINK 2 and text sets, a project', () => {
-    expect(failure(write(dir, 'empty.txt', '')).message).toMatch(/is empty \(0 bytes\).*Kinscan reads PLINK binary genotypes/);
+  it("numbers only, far from square: GEMMA's header-less phenotype and covariate files are sheets (the BXD files)", () => {
+    // 50 rows of 2 numbers: once refused as a non-square kinship; now read as readSheet reads GEMMA's -p / -c files.
+    const noHeader = write(dir, 'noheader.txt', Array.from({ length: 50 }, (_, i) => `${i + 1} ${(i * 0.37).toFixed(2)}`).join('\n') + '\n');
+    const p = previewFile(noHeader) as SheetPreview;
+    expect(p.kind).toBe('sheet');
+    expect(p.headerLine).toBe(0);
+    expect(p.rows).toBe(50);
+    for (const [file, rows, cols] of [
+      ['BXD_pheno.txt', 198, 1],
+      ['BXD_covariates2.txt', 198, 2],
+      ['BXD_covariates.txt', 198, 2],
+    ] as const) {
+      const q = previewFile(join(BXD, file)) as SheetPreview;
+      expect(q.kind, file).toBe('sheet');
+      expect(q.headerLine, file).toBe(0);
+      expect(q.rows, file).toBe(rows);
+      expect(q.columns.filter((c) => c.type === 'numeric'), file).toHaveLength(cols);
+      expect(q, file).toMatchObject({ rows: readSheet(join(BXD, file)).ids.length });
+    }
+  });
+
+  it('files Kinscan does not read: empty, binary, compressed non-genotypes, BCF, PLINK 2 and text sets, a project', () => {
+    expect(failure(write(dir, 'empty.txt', '')).message).toMatch(/is empty \(0 bytes\).*Kinscan reads genotypes \(a PLINK binary set/);
     expect(failure(write(dir, 'blank.txt', '\n \n\t\n')).message).toMatch(/is empty \(only blank lines\)/);
     const noise = Uint8Array.from({ length: 4096 }, (_, k) => (k * 7919) % 251);
     expect(failure(write(dir, 'noise.bin', noise)).message).toMatch(/binary file of a kind Kinscan does not read.*Kinscan reads/);
-    expect(failure(write(dir, 'pheno.csv.gz', gzipSync('IID,t\na,1\n'))).message).toMatch(/gzip-compressed.*gunzip pheno\.csv\.gz/);
-    const vcfText = '##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\ts1\n1\t100\trs1\tA\tG\t.\tPASS\t.\tGT\t0/1\n';
-    expect(failure(write(dir, 'calls.txt', vcfText)).message).toMatch(/is a VCF file; Kinscan does not read VCF yet.*plink --vcf/);
-    expect(failure(write(dir, 'calls.vcf.gz', gzipSync(vcfText))).message).toMatch(/is a VCF file/);
-    const hmp = 'rs#\talleles\tchrom\tpos\tstrand\tassembly#\tcenter\tprotLSID\tassayLSID\tpanelLSID\tQCcode\tS1\nm1\tA/G\t1\t100\t+\tNA\tNA\tNA\tNA\tNA\tNA\tAA\n';
-    expect(failure(write(dir, 'geno.txt', hmp)).message).toMatch(/HapMap genotype file; Kinscan does not read HapMap yet/);
+    expect(failure(write(dir, 'pheno.csv.gz', gzipSync('IID,t\na,1\n'))).message).toMatch(/gzip-compressed.*not a genotype file.*gunzip pheno\.csv\.gz/);
+    expect(failure(write(dir, 'calls.bcf', Buffer.from('BCF\u0002\u0002rest'))).message).toMatch(/BCF file \(binary VCF\).*bcftools view -Oz -o calls\.vcf\.gz calls\.bcf/);
+    expect(failure(write(dir, 'calls2.bcf.gz', gzipSync(Buffer.from('BCF\u0002\u0002rest')))).message).toMatch(/BCF file \(binary VCF\)/);
+    // Named a VCF but not one: the VCF reader says what is wrong.
+    expect(failure(write(dir, 'not.vcf', 'IID,t\na,1\n')).message).toMatch(/#CHROM/);
     expect(failure(write(dir, 'geno.pgen', Buffer.from([0x6c, 0x1b, 0x10, 0, 0]))).message).toMatch(/PLINK 2 \.pgen file.*plink2 --pfile/);
     expect(failure(write(dir, 'geno.ped', 'f1 a 0 0 1 -9 A G\n')).message).toMatch(/PLINK text set.*plink --file PREFIX --make-bed/);
     expect(failure(write(dir, 'old.kinscan', Buffer.concat([Buffer.from('SQLite format 3\u0000'), Buffer.alloc(100)]))).message).toMatch(/SQLite database \(a Kinscan project\?\)/);
@@ -212,6 +228,8 @@ describe('previewing a file before adding it', () => {
     expect(failure(dir).message).toMatch(/is a folder, not a file/);
   });
 });
+
+const BXD = join(import.meta.dirname, '..', 'fixtures', 'bxd');
 
 function copy(from: string, to: string): string {
   copyFileSync(from, to);

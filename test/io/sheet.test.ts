@@ -159,22 +159,29 @@ describe('bad sheets', () => {
     expect(e.line).toBe(17);
   });
 
-  it('suggests a dot for decimal commas', () => {
-    const e = inputError(() => readSheet(tmp.file('dec.csv', 'IID;y\na;1.5\nb;2,5\nc;3\n')));
+  it('suggests a dot for a quoted decimal comma in a comma-separated file', () => {
+    const e = inputError(() => readSheet(tmp.file('dec.csv', 'IID,y\na,1.5\nb,"2,5"\nc,3\n')));
     expect(e.message).toContain("line 3: column y: '2,5' is not a number");
     expect(e.message).toContain('dot as the decimal separator');
   });
 
-  it('duplicate IDs: both lines named', () => {
-    const e = inputError(() => readSheet(tmp.file('dup.csv', 'IID,y\na,1\nb,2\na,3\n')));
-    expect(e.message).toContain('dup.csv, line 4');
-    expect(e.message).toContain("sample 'a' appears twice (lines 2 and 4)");
-    expect(e.message).toContain('remove or merge');
+  it('a semicolon file that mixes decimal points and commas in a column: both places named', () => {
+    const e = inputError(() => readSheet(tmp.file('mixed.csv', 'IID;y\na;1.5\nb;2,5\nc;3\n')));
+    expect(e.message).toContain("mixed.csv, line 3: column 2 mixes decimal commas ('2,5', line 3, column 2) and decimal points ('1.5', line 2, column 2)");
+    expect(e.hint).toContain('same decimal mark');
   });
 
-  it('duplicate FID+IID', () => {
-    const e = inputError(() => readSheet(tmp.file('dup2.tsv', 'FID\tIID\ty\nF\ta\t1\nG\ta\t2\nF\ta\t3\n')));
-    expect(e.message).toContain("FID 'F' IID 'a' appears twice (lines 2 and 4)");
+  it('an ID on several rows: read as repeated observations of one individual, stated with both lines', () => {
+    const s = readSheet(tmp.file('dup.csv', 'IID,y\na,1\nb,2\na,3\n'));
+    expect(s.ids).toEqual(['a', 'b', 'a']);
+    expect(Array.from(s.values.get('y')!)).toEqual([1, 2, 3]);
+    expect(s.warnings.join(' ')).toMatch(/1 sample has more than one row \('a' \(lines 2 and 4\)\): each row is read as one observation of that individual \(repeated measures\)/);
+  });
+
+  it('an FID+IID pair on several rows: repeated observations; the same IID in another family is another individual', () => {
+    const s = readSheet(tmp.file('dup2.tsv', 'FID\tIID\ty\nF\ta\t1\nG\ta\t2\nF\ta\t3\n'));
+    expect(s.warnings.join(' ')).toContain("FID 'F' IID 'a' (lines 2 and 4)");
+    expect(s.warnings.join(' ')).toMatch(/^1 sample has/);
   });
 
   it('a row with too few fields', () => {

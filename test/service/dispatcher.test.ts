@@ -25,7 +25,7 @@ beforeAll(async () => {
   set = simulatedSet(dir, 'sim', 60, 200, 3);
   h = harness(dir, { developer: false, threads: 1 });
   await h.api.call('project.create', { path: join(dir, 'fuzz.kinscan') });
-  const datasetId = (await h.api.call('data.addGenotypes', { prefix: set.prefix })).dataset.id;
+  const datasetId = (await h.api.call('data.addGenotypes', { path: set.prefix })).dataset.id;
   const phenoSheetId = (await h.api.call('data.addSheet', { path: set.pheno })).sheet.id;
   const r = await h.api.call('runs.start', { settings: { bfile: '', pheno: '', trait: 't1', model: 'additive' }, datasetId, phenoSheetId });
   await h.finished(r.runId);

@@ -23,7 +23,7 @@ beforeAll(async () => {
   h = harness(dir);
   const set = simulatedSet(dir, 'sim', 160, 900, 5);
   projectPath = (await h.api.call('project.create', { path: join(dir, 'fig.kinscan') })).path;
-  await h.api.call('data.addGenotypes', { prefix: set.prefix });
+  await h.api.call('data.addGenotypes', { path: set.prefix });
   const { sheet } = await h.api.call('data.addSheet', { path: set.pheno });
   const settings = { bfile: '', pheno: '', trait: 't1', model: 'additive' as const };
   const one = await h.api.call('runs.start', { settings, phenoSheetId: sheet.id, threads: 1 });

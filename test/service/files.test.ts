@@ -77,7 +77,7 @@ test('every path param is held to the root: previews, projects, exports', async 
   expect((await refusal(h.api.call('project.create', { path: 'data/out-dir/p.kinscan' }))).code).toBe('input');
   await h.api.call('project.create', { path: 'data/p.kinscan' });
   expect((await refusal(h.api.call('data.addSheet', { path: 'data/link-out.csv' }))).code).toBe('input');
-  expect((await refusal(h.api.call('data.addGenotypes', { prefix: join(outside, 'set') }))).code).toBe('input');
+  expect((await refusal(h.api.call('data.addGenotypes', { path: join(outside, 'set') }))).code).toBe('input');
   const settings = { bfile: '', pheno: join(outside, 'secret.csv'), trait: 't' };
   expect((await refusal(h.api.call('runs.start', { settings }))).message).toMatch(/outside the folder/);
   expect((await h.api.call('project.info', {})).sheets).toEqual([]);

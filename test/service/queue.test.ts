@@ -22,7 +22,7 @@ beforeAll(async () => {
   set = simulatedSet(dir, 'big', 250, 12_000, 11);
   h = harness(dir);
   await h.api.call('project.create', { path: projectPath });
-  datasetId = (await h.api.call('data.addGenotypes', { prefix: set.prefix })).dataset.id;
+  datasetId = (await h.api.call('data.addGenotypes', { path: set.prefix })).dataset.id;
   phenoSheetId = (await h.api.call('data.addSheet', { path: set.pheno })).sheet.id;
 });
 afterAll(async () => {

@@ -242,7 +242,7 @@ describe('small simulated set', () => {
     await h.api.call('project.close', {});
     const set = simulatedSet(dir, 'sim', 120, 600, 11);
     await h.api.call('project.create', { path: join(dir, 'sim.kinscan') });
-    const { dataset } = await h.api.call('data.addGenotypes', { prefix: set.prefix });
+    const { dataset } = await h.api.call('data.addGenotypes', { path: set.prefix });
     const o = await h.api.call('relatedness.overview', { datasetId: dataset.id, kinship: 'centered', count: 20 });
 
     // The kinship of GEMMA -gk 1, plainly: SNPs passing MAF 0.01 and missing 0.05 among the individuals with a .fam phenotype.

@@ -98,9 +98,9 @@ describe('data', () => {
   });
 
   test('add genotypes and sheets (once per content), list them, match IDs, preview QC', async () => {
-    const ds = await h.api.call('data.addGenotypes', { prefix: set.prefix });
+    const ds = await h.api.call('data.addGenotypes', { path: set.prefix });
     expect(ds).toMatchObject({ created: true, dataset: { nSamples: 160, nSnps: 900 } });
-    expect((await h.api.call('data.addGenotypes', { prefix: `${set.prefix}.bim` })).created).toBe(false);
+    expect((await h.api.call('data.addGenotypes', { path: `${set.prefix}.bim` })).created).toBe(false);
     datasetId = ds.dataset.id;
     phenoId = (await h.api.call('data.addSheet', { path: set.pheno })).sheet.id;
     covarId = (await h.api.call('data.addSheet', { path: set.covar })).sheet.id;

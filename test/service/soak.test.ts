@@ -61,7 +61,7 @@ test('200 failed imports and 30 queued scans with random cancels leave no descri
   const failing: { method: 'data.addSheet' | 'data.addKinship' | 'data.addGenotypes' | 'data.preview'; params: ParamsOf<'data.addSheet'> | ParamsOf<'data.addGenotypes'> }[] = [
     { method: 'data.addSheet', params: { path: brokenSheet } },
     { method: 'data.addKinship', params: { path: brokenMatrix } },
-    { method: 'data.addGenotypes', params: { prefix: truncated } },
+    { method: 'data.addGenotypes', params: { path: truncated } },
     { method: 'data.addSheet', params: { path: join(dir, 'missing.csv') } },
     { method: 'data.preview', params: { path: `${truncated}.bed` } },
   ];
@@ -76,7 +76,7 @@ test('200 failed imports and 30 queued scans with random cancels leave no descri
   };
 
   await h.api.call('project.create', { path: projectPath });
-  const datasetId = (await h.api.call('data.addGenotypes', { prefix: set.prefix })).dataset.id;
+  const datasetId = (await h.api.call('data.addGenotypes', { path: set.prefix })).dataset.id;
   const phenoSheetId = (await h.api.call('data.addSheet', { path: set.pheno })).sheet.id;
   const start = (k: number) =>
     h.api.call('runs.start', {

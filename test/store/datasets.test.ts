@@ -40,7 +40,7 @@ describe('datasets and sheets in a project', () => {
         src.bed.close();
         got.bed.close();
         // Only the first import creates the dataset: the same files (same SHA-256) give the same id.
-        expect(p.importDataset(set.prefix)).toEqual({ id, created: false });
+        expect(p.importDataset(set.prefix)).toMatchObject({ id, created: false });
         const [ds] = p.datasets();
         expect(ds!.codec).toBe(codec);
         expect(ds!.files.map((f) => [f.role, f.name, f.size])).toEqual([

@@ -9,7 +9,7 @@ import { createV1, MIGRATIONS, SCHEMA_VERSION } from '../../engine/store/migrati
 import { Project } from '../../engine/store/project.js';
 import { createRun } from '../../engine/store/runs.js';
 import { APPLICATION_ID, SCHEMA_V1_VERSION } from '../../engine/store/schema.js';
-import { importSheet } from '../../engine/store/sheets.js';
+import { importSheet, loadSheet } from '../../engine/store/sheets.js';
 import { SNP_COUNTS_SCHEMA } from '../../engine/store/snp-stats.js';
 import { collectScan } from '../helpers/scan.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -46,11 +46,20 @@ describe('schema migrations', () => {
       createV1(db);
       db.prepare("INSERT INTO meta (key, value) VALUES ('created_by', 'kinscan 0.1.0')").run();
     })();
-    // Today's import also writes the per-SNP counts of version 3, which version 1 did not have.
+    // Today's import also writes the per-SNP counts of version 3 and the format columns and dosage
+    // table of version 5, which version 1 did not have: added for the import, then taken out again.
     db.exec(SNP_COUNTS_SCHEMA);
+    db.exec(`ALTER TABLE datasets ADD COLUMN format TEXT NOT NULL DEFAULT 'plink';
+ALTER TABLE datasets ADD COLUMN dosage INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE datasets ADD COLUMN import_summary TEXT NOT NULL DEFAULT '{}';
+CREATE TABLE dosage_blocks (dataset_id INTEGER, block INTEGER, data BLOB);`);
     const datasetId = importDataset(db, set.prefix).id;
-    db.exec('DROP TABLE snp_counts');
+    db.exec('DROP TABLE snp_counts; DROP TABLE dosage_blocks; ALTER TABLE datasets DROP COLUMN format; ALTER TABLE datasets DROP COLUMN dosage; ALTER TABLE datasets DROP COLUMN import_summary;');
+    // Today's sheet import also writes the columns of version 6 (positional, ...), which version 1 did not have.
+    const V6_SHEET_COLUMNS = ['positional', 'decimal_comma', 'worksheet', 'warnings'];
+    db.exec("ALTER TABLE sheets ADD COLUMN positional INTEGER NOT NULL DEFAULT 0; ALTER TABLE sheets ADD COLUMN decimal_comma INTEGER NOT NULL DEFAULT 0; ALTER TABLE sheets ADD COLUMN worksheet TEXT; ALTER TABLE sheets ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';");
     const phenoSheetId = importSheet(db, set.pheno).id;
+    for (const c of V6_SHEET_COLUMNS) db.exec(`ALTER TABLE sheets DROP COLUMN ${c}`);
     const runId = createRun(db, { settings, datasetId, phenoSheetId, blockSize: 256 });
     const { rows, outcome } = await collectScan(settings);
     const prep = outcome.prep;
@@ -93,6 +102,10 @@ describe('schema migrations', () => {
     const p = Project.open(v1);
     try {
       expect(p.migrated).toEqual([]);
+      // A sheet imported before version 6 had a header row and no stated warnings.
+      const sheet = p.sheet(1);
+      expect([sheet.positional, sheet.decimalComma, sheet.worksheet, sheet.warnings]).toEqual([false, false, undefined, []]);
+      expect(loadSheet(p.db, 1).positional).toBeUndefined();
       // Rows written before version 4 carry an empty flag.
       expect(p.db.prepare("SELECT count(*) FROM results WHERE flag <> ''").pluck().get()).toBe(0);
       // The backfilled blocks give the Manhattan series; the rows give the same TSV.

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,10 +12,21 @@ import { tempDir } from '../helpers/tmp.js';
 import { MOUSE, settingsFor, simulatedSet, recordAndScan } from './helpers.js';
 
 /** The counts a scan reports, in the preview's terms. */
-function fromSummary(s: ScanSummary): { snps: QcPreview['snps']; kept: number; matched: number; withTrait: number; missingCovariate: number } {
+function fromSummary(s: ScanSummary): { snps: QcPreview['snps']; kept: number; lowCallRate: number; matched: number; withTrait: number; missingCovariate: number } {
+  const sn = s.snps;
   return {
-    snps: { total: s.snps.total, failedMissing: s.snps.failedMissing, failedMaf: s.snps.failedMaf, singleClass: s.snps.singleClass, kept: s.snps.planned },
+    snps: {
+      total: sn.total,
+      failedDuplicate: sn.failedDuplicate ?? 0,
+      failedMissing: sn.failedMissing,
+      failedMaf: sn.failedMaf,
+      singleClass: sn.singleClass,
+      failedHwe: sn.failedHwe ?? 0,
+      failedCollinear: sn.failedCollinear ?? 0,
+      kept: sn.planned,
+    },
     kept: s.samples.analysed,
+    lowCallRate: s.samples.lowCallRate ?? 0,
     matched: s.samples.matched,
     withTrait: s.samples.matched - s.samples.missingTrait,
     missingCovariate: s.samples.missingCovariate,
@@ -22,7 +34,7 @@ function fromSummary(s: ScanSummary): { snps: QcPreview['snps']; kept: number; m
 }
 
 function fromPreview(q: QcPreview): ReturnType<typeof fromSummary> {
-  return { snps: q.snps, kept: q.samples.kept, matched: q.samples.matched!, withTrait: q.samples.withTrait!, missingCovariate: q.samples.missingCovariate! };
+  return { snps: q.snps, kept: q.samples.kept, lowCallRate: q.samples.lowCallRate, matched: q.samples.matched!, withTrait: q.samples.withTrait!, missingCovariate: q.samples.missingCovariate! };
 }
 
 /** Genotype counts by decoding every call of the .bed (the reference). */
@@ -103,7 +115,7 @@ describe('QC preview: the counts a scan with the same settings reports', () => {
     ] as const) {
       const q = qcPreview(p.db, { datasetId, maf, maxMissing });
       expect(q.individuals).toBe('genotyped');
-      expect(q.samples).toEqual({ genotyped: 150, kept: 150 });
+      expect(q.samples).toEqual({ genotyped: 150, lowCallRate: 0, kept: 150 });
       const { snps } = q;
       expect(snps.failedMissing + snps.failedMaf + snps.singleClass + snps.kept).toBe(700);
       expect(snps.failedMissing).toBe(ref.missing.filter((x) => x / 150 > maxMissing).length);
@@ -118,11 +130,18 @@ describe('QC preview: the counts a scan with the same settings reports', () => {
       { trait: 't1', maf: 0.01, maxMissing: 0.05 },
       { trait: 't2', maf: 0.05, maxMissing: 0.02 },
       { trait: 't2', maf: 0.15, maxMissing: 0.05, covar: true },
+      // The HWE and call-rate filters: 1% of calls are missing at random, so a 99.3% call rate drops some individuals.
+      { trait: 't1', maf: 0.01, maxMissing: 0.05, hwe: 0.05, minCallRate: 0.993, covar: true },
     ];
     for (const c of cases) {
-      const settings = settingsFor(set, c.trait, { model: 'additive', maf: c.maf, maxMissing: c.maxMissing, ...(c.covar ? { covar: set.covar, covarNames: ['age'] } : {}) });
+      const extra = { ...(c.hwe ? { hwe: c.hwe } : {}), ...(c.minCallRate ? { minCallRate: c.minCallRate } : {}) };
+      const settings = settingsFor(set, c.trait, { model: 'additive', maf: c.maf, maxMissing: c.maxMissing, ...extra, ...(c.covar ? { covar: set.covar, covarNames: ['age'] } : {}) });
       const { summary } = await recordAndScan(p, settings, { threads: 1 }, { datasetId, phenoSheetId: phenoId, ...(c.covar ? { covarSheetId: covarId } : {}) });
-      const q = qcPreview(p.db, { datasetId, sheetId: phenoId, trait: c.trait, maf: c.maf, maxMissing: c.maxMissing, ...(c.covar ? { covarSheetId: covarId, covarNames: ['age'] } : {}) });
+      const q = qcPreview(p.db, { datasetId, sheetId: phenoId, trait: c.trait, maf: c.maf, maxMissing: c.maxMissing, ...extra, ...(c.covar ? { covarSheetId: covarId, covarNames: ['age'] } : {}) });
+      if (c.hwe) {
+        expect(q.snps.failedHwe).toBeGreaterThan(0);
+        expect(q.samples.lowCallRate).toBeGreaterThan(0);
+      }
       expect(q.individuals).toBe('analysed');
       expect(fromPreview(q)).toEqual(fromSummary(summary));
       expect(q.samples).toMatchObject({ genotyped: 150, sheetRows: 150, matchedBy: 'IID' });
@@ -134,10 +153,28 @@ describe('QC preview: the counts a scan with the same settings reports', () => {
     expect(q.mafHistogram.counts).toEqual(referenceHistogram(decodedCounts(set.prefix, analysed), analysed.length, 0.02, 50));
   });
 
+  it('with a covariate equal to a SNP: that SNP is counted as collinear, as the scan counts it', async () => {
+    const plink = openPlink(set.prefix);
+    const g = new Int8Array(150);
+    const packed = new Uint8Array(plink.bed.bytesPerSnp);
+    plink.bed.readPacked(123, 1, packed);
+    decodeSnp(packed, 0, 150, g);
+    const ids = plink.fam.iid;
+    plink.bed.close();
+    const file = join(dir, 'snp-covar.csv');
+    writeFileSync(file, ['IID,g124', ...ids.map((id, i) => `${id},${g[i]! < 0 ? 'NA' : g[i]}`)].join('\n') + '\n');
+    const sheetId = p.importSheet(file).id;
+    const settings = settingsFor(set, 't1', { model: 'additive', covar: file, covarNames: ['g124'] });
+    const { summary } = await recordAndScan(p, settings, { threads: 1 }, { datasetId, phenoSheetId: phenoId, covarSheetId: sheetId });
+    const q = qcPreview(p.db, { datasetId, sheetId: phenoId, trait: 't1', maf: 0.01, maxMissing: 0.05, covarSheetId: sheetId, covarNames: ['g124'] });
+    expect(q.snps.failedCollinear).toBe(1);
+    expect(fromPreview(q)).toEqual(fromSummary(summary));
+  });
+
   it('a sheet without a trait reports the matching; a bad request is an InputError naming the project', () => {
     const q = qcPreview(p.db, { datasetId, sheetId: phenoId, maf: 0.01, maxMissing: 0.05 });
     expect(q.individuals).toBe('genotyped');
-    expect(q.samples).toEqual({ genotyped: 150, kept: 150, sheetRows: 150, matched: 150, matchedBy: 'IID' });
+    expect(q.samples).toEqual({ genotyped: 150, lowCallRate: 0, kept: 150, sheetRows: 150, matched: 150, matchedBy: 'IID' });
     expect(() => qcPreview(p.db, { datasetId, trait: 't1', maf: 0.01, maxMissing: 0.05 })).toThrow(/p\.kinscan: the trait 't1' needs the sheet that holds it/);
     expect(() => qcPreview(p.db, { datasetId, maf: 0.7, maxMissing: 0.05 })).toThrow(/minor allele frequency 0\.7 is not between 0 and 0\.5/);
     expect(() => qcPreview(p.db, { datasetId, sheetId: phenoId, trait: 'nope', maf: 0.01, maxMissing: 0.05 })).toThrow(/'nope' not found/);

@@ -7,6 +7,7 @@
  */
 import { basename } from 'node:path';
 import { InputError } from '../../io/errors.js';
+import { kinshipInputFile } from '../../protocol/settings.js';
 import type { ScanSettings } from '../../scan/settings.js';
 import { sourceFiles, type SourceFile } from '../../store/files.js';
 import type { Project } from '../../store/project.js';
@@ -32,8 +33,11 @@ const ROLE_WORDS: Record<SourceFile['role'], string> = {
   bed: 'genotypes (.bed)',
   bim: 'SNP map (.bim)',
   fam: 'individuals (.fam)',
+  genotypes: 'genotypes',
+  map: 'SNP map',
   sheet: 'sheet',
   matrix: 'kinship matrix',
+  pedigree: 'pedigree',
 };
 
 function inputsOf(files: SourceFile[], role?: string): ReportInput[] {
@@ -42,11 +46,11 @@ function inputsOf(files: SourceFile[], role?: string): ReportInput[] {
 
 /** PVE in words: what it estimates under the model, and what it does not. */
 export function pveMeaning(kinshipType: ReportData['kinship']['type']): string {
-  const what = kinshipType === 'file' ? 'the supplied relatedness matrix' : 'the genomic relationship matrix';
+  const what = kinshipType === 'file' ? 'the supplied relatedness matrix' : kinshipType === 'pedigree' ? 'the pedigree relationship matrix A' : 'the genomic relationship matrix';
   return (
     `PVE = t·σₐ² / (t·σₐ² + σₑ²), with t = tr(K)/n the scale of K, is the proportion of the phenotypic variance left after the fixed effects ` +
-    `that the model attributes to ${what}. Under the model it is an estimate of SNP heritability: the share of the variance explained by ` +
-    `${kinshipType === 'file' ? 'the relatedness the matrix describes' : 'the SNPs that built K'}. Caveats: it is a maximum-likelihood estimate ` +
+    `that the model attributes to ${what}. Under the model it is an estimate of ${kinshipType === 'pedigree' ? 'narrow-sense heritability (as in an animal model)' : 'SNP heritability'}: the share of the variance explained by ` +
+    `${kinshipType === 'file' ? 'the relatedness the matrix describes' : kinshipType === 'pedigree' ? 'the relatedness the pedigree records' : 'the SNPs that built K'}. Caveats: it is a maximum-likelihood estimate ` +
     '(biased downwards in small samples compared with REML, which GEMMA reports as pve); it depends on the SNPs in K and on how K is scaled; ' +
     'shared environment or maternal effects that follow relatedness are counted in it; and it describes this sample and trait, ' +
     'not the heritability of the trait in another population.'
@@ -69,8 +73,17 @@ export function lambdaReading(lambda: number | null, model: ScanSettings['model'
   return how + 'Clearly above 1: the test statistics are inflated. This can come from population structure or relatedness that the kinship does not capture, or from a strongly polygenic trait; check the QQ plot and the kinship before reading the hits.';
 }
 
-function kinshipDescription(type: ReportData['kinship']['type'], snps: number, file: string | undefined, analysed: number, genotyped: number): string {
+function kinshipDescription(type: ReportData['kinship']['type'], snps: number, file: string | undefined, analysed: number, genotyped: number, ped?: ReportData['kinship']['pedigree']): string {
   const after = `The matrix is restricted to the ${formatCount(analysed)} analysed individuals and centred again (K ← PKP, P = I − 11ᵀ/n) before its eigendecomposition; eigenvalues below 1e-10 are set to 0.`;
+  if (type === 'pedigree') {
+    const size = ped
+      ? ` (${formatCount(ped.animals)} animals; computed over the ${formatCount(ped.used)} that are genotyped or their ancestors; ${formatCount(ped.inbred)} inbred, mean F ${ped.meanF.toFixed(4)}, max F ${ped.maxF.toFixed(4)})`
+      : '';
+    return (
+      `The numerator relationship matrix A of the pedigree ${file ?? ''}${size}, by Henderson’s tabular method (an animal j with sire s and dam d is related to an older animal i by a_ij = (a_is + a_id)/2, and a_jj = 1 + F_j with F_j = a_sd/2: inbreeding included), ` +
+      `over the ${formatCount(genotyped)} genotyped individuals matched by .fam IID. ${after}`
+    );
+  }
   if (type === 'file') return `Read from the file ${file ?? ''}: one row and column per .fam individual, in .fam order. ${after}`;
   const core =
     type === 'centered'
@@ -123,6 +136,9 @@ export function gatherReport(project: Project, runId: number, extras: ReportExtr
     { label: 'Excluded: genotyped, no sheet row', count: sm.genotypedOnly, kind: 'excluded' },
     { label: `Excluded: trait ‘${run.trait}’ missing`, count: sm.missingTrait, kind: 'excluded' },
     { label: 'Excluded: a covariate missing', count: sm.missingCovariate, kind: 'excluded' },
+    ...(summary.settings.minCallRate > 0
+      ? [{ label: `Excluded: called at fewer than ${formatPercent(summary.settings.minCallRate)} of all SNPs`, count: sm.lowCallRate ?? 0, kind: 'excluded' as const }]
+      : []),
     { label: 'Analysed individuals', count: sm.analysed, kind: 'total' },
   ];
 
@@ -130,9 +146,12 @@ export function gatherReport(project: Project, runId: number, extras: ReportExtr
   const oneDf = count(project, 'SELECT count(*) FROM results WHERE run_id = ? AND df = 1', runId);
   const snpRows: CountRow[] = [
     { label: 'SNPs in the genotype file', count: sn.total, kind: 'total' },
+    ...(sn.failedDuplicate ? [{ label: 'Excluded: a duplicate of an earlier SNP (same ID and position)', count: sn.failedDuplicate, kind: 'excluded' as const }] : []),
     { label: `Excluded: missing rate > ${formatPercent(sn.maxMissing)} among the analysed individuals`, count: sn.failedMissing, kind: 'excluded' },
     { label: `Excluded: minor allele frequency < ${sn.maf}`, count: sn.failedMaf, kind: 'excluded' },
     { label: 'Excluded: a single genotype class (monomorphic or all heterozygous)', count: sn.singleClass, kind: 'excluded' },
+    ...(sn.hwe ? [{ label: `Excluded: Hardy-Weinberg exact test p < ${formatThreshold(sn.hwe)}`, count: sn.failedHwe ?? 0, kind: 'excluded' as const }] : []),
+    ...(sn.failedCollinear ? [{ label: 'Excluded: collinear with the covariates (r² > 0.9999, GEMMA’s rule)', count: sn.failedCollinear, kind: 'excluded' as const }] : []),
     { label: 'Passed the filters (built the kinship, to be tested)', count: sn.planned, kind: 'info' },
     { label: 'Not tested: collinear with the covariates', count: sn.collinearWithCovariates, kind: 'excluded' },
     ...(summary.complete ? [] : [{ label: 'Not tested: the scan was stopped', count: sn.planned - sn.collinearWithCovariates - sn.tested, kind: 'excluded' as const }]),
@@ -141,9 +160,11 @@ export function gatherReport(project: Project, runId: number, extras: ReportExtr
   ];
 
   const settings = summary.settings;
-  const kinshipType: ReportData['kinship']['type'] = typeof settings.kinship === 'object' ? 'file' : settings.kinship;
+  const kinshipType: ReportData['kinship']['type'] = typeof settings.kinship === 'object' ? ('pedigree' in settings.kinship ? 'pedigree' : 'file') : settings.kinship;
   const matrixFile = matrixFiles[0];
-  const kinshipFile = kinshipType === 'file' ? (matrixFile?.name ?? basename((settings.kinship as { file: string }).file)) : undefined;
+  const kinshipFile = typeof settings.kinship === 'object' ? (matrixFile?.name ?? basename(kinshipInputFile(settings.kinship)!)) : undefined;
+  const ped = summary.kinship.pedigree;
+  const pedigree = ped ? { animals: ped.animals, used: ped.used, inbred: ped.inbred, meanF: ped.meanF, maxF: ped.maxF } : undefined;
 
   const threshold = extras.threshold ?? GENOME_WIDE;
   const snpsPast = count(project, 'SELECT count(*) FROM results WHERE run_id = ? AND lnp < ?', runId, Math.log(threshold.p));
@@ -154,7 +175,9 @@ export function gatherReport(project: Project, runId: number, extras: ReportExtr
     bfile: dataset.prefix,
     pheno: pheno.path,
     ...(covar ? { covar: covar.path } : {}),
-    ...(typeof settings.kinship === 'object' && matrixFile ? { kinship: { file: matrixFile.path } } : {}),
+    ...(typeof settings.kinship === 'object' && matrixFile
+      ? { kinship: 'pedigree' in settings.kinship ? { ...settings.kinship, pedigree: matrixFile.path } : { file: matrixFile.path } }
+      : {}),
   };
   const out = extras.reproduceOut ?? 'RESULTS.tsv';
   let reproduce: ReportData['reproduce'];
@@ -207,6 +230,10 @@ export function gatherReport(project: Project, runId: number, extras: ReportExtr
       failedMissing: sn.failedMissing,
       failedMaf: sn.failedMaf,
       singleClass: sn.singleClass,
+      failedHwe: sn.failedHwe ?? 0,
+      failedDuplicate: sn.failedDuplicate ?? 0,
+      failedCollinear: sn.failedCollinear ?? 0,
+      hwe: sn.hwe ?? 0,
       planned: sn.planned,
       collinearWithCovariates: sn.collinearWithCovariates,
       tested: sn.tested,
@@ -220,9 +247,10 @@ export function gatherReport(project: Project, runId: number, extras: ReportExtr
     kinship: {
       type: kinshipType,
       ...(kinshipFile !== undefined ? { file: kinshipFile } : {}),
+      ...(pedigree ? { pedigree } : {}),
       snps: summary.kinship.snps,
       scale: summary.kinship.scale,
-      description: kinshipDescription(kinshipType, summary.kinship.snps, kinshipFile, sm.analysed, sm.genotyped),
+      description: kinshipDescription(kinshipType, summary.kinship.snps, kinshipFile, sm.analysed, sm.genotyped, pedigree),
     },
     model: {
       model: summary.model,

@@ -149,8 +149,15 @@ function kinshipSection(d: ReportData): Markup {
   const k = d.kinship;
   return h`<section id="kinship"><h2>3. Kinship</h2>
 ${kv([
-  ['Source', k.type === 'file' ? h`matrix file ${k.file ?? ''}` : `${k.type} genomic relationship matrix (built from the genotypes)`],
-  ['SNPs used', k.type === 'file' ? 'none (read from the file)' : formatCount(k.snps)],
+  [
+    'Source',
+    k.type === 'file'
+      ? h`matrix file ${k.file ?? ''}`
+      : k.type === 'pedigree'
+        ? h`numerator relationship matrix A of the pedigree ${k.file ?? ''}${k.pedigree ? ` (${formatCount(k.pedigree.animals)} animals)` : ''}`
+        : `${k.type} genomic relationship matrix (built from the genotypes)`,
+  ],
+  ['SNPs used', k.type === 'file' ? 'none (read from the file)' : k.type === 'pedigree' ? 'none (from the pedigree)' : formatCount(k.snps)],
   ['Scale t = tr(K)/n', formatFixed(k.scale, 6)],
 ])}
 <p>${k.description}</p></section>`;

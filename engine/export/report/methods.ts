@@ -77,6 +77,7 @@ export function methodsParagraph(data: Omit<ReportData, 'methods'>): string {
   if (sm.genotypedOnly > 0) dropped.push(`${formatCount(sm.genotypedOnly)} had no phenotype record`);
   if (sm.missingTrait > 0) dropped.push(`${formatCount(sm.missingTrait)} lacked the trait`);
   if (sm.missingCovariate > 0) dropped.push(`${formatCount(sm.missingCovariate)} lacked a covariate`);
+  if ((sm.lowCallRate ?? 0) > 0) dropped.push(`${formatCount(sm.lowCallRate ?? 0)} were called at fewer than ${formatPercent(data.settings.minCallRate)} of the SNPs`);
   out.push(
     `${plural(sm.analysed, 'individual', 'individuals')} with the trait${sheetCovariates.length > 0 ? ' and every covariate' : ''} were analysed` +
       (dropped.length > 0 ? ` (of the genotyped individuals, ${list(dropped)})` : '') +
@@ -86,7 +87,12 @@ export function methodsParagraph(data: Omit<ReportData, 'methods'>): string {
   let qc =
     `SNPs were filtered among the analysed individuals: ${formatCount(sn.failedMissing)} with a missing rate above ${formatPercent(sn.maxMissing)} ` +
     `and ${formatCount(sn.failedMaf)} with a minor allele frequency below ${sn.maf} were removed`;
-  if (sn.singleClass > 0) qc += `, as were ${formatCount(sn.singleClass)} with a single genotype class`;
+  const also: string[] = [];
+  if (sn.failedDuplicate > 0) also.push(`${formatCount(sn.failedDuplicate)} duplicating an earlier SNP’s ID and position`);
+  if (sn.singleClass > 0) also.push(`${formatCount(sn.singleClass)} with a single genotype class`);
+  if (sn.hwe > 0) also.push(`${formatCount(sn.failedHwe)} with a Hardy-Weinberg exact test p-value below ${formatThreshold(sn.hwe)} (Wigginton et al. 2005)`);
+  if (sn.failedCollinear > 0) also.push(`${formatCount(sn.failedCollinear)} whose genotypes the covariates explain with r² > 0.9999 (GEMMA’s rule)`);
+  if (also.length > 0) qc += `, as were ${list(also)}`;
   qc += `, leaving ${plural(sn.planned, 'SNP', 'SNPs')}`;
   if (sn.collinearWithCovariates > 0) qc += `, of which ${formatCount(sn.collinearWithCovariates)} were collinear with the covariates and not tested`;
   qc += `; ${plural(sn.tested, 'SNP was', 'SNPs were')} tested.`;
@@ -94,7 +100,9 @@ export function methodsParagraph(data: Omit<ReportData, 'methods'>): string {
 
   const k = data.kinship;
   const kinship =
-    k.type === 'file'
+    k.type === 'pedigree'
+      ? `the numerator relationship matrix from the pedigree ${k.file ?? ''} (${k.pedigree ? `${formatCount(k.pedigree.animals)} animals, ` : ''}Henderson’s tabular method), restricted to the analysed individuals and centred again`
+      : k.type === 'file'
       ? `a relatedness matrix read from the file ${k.file ?? ''}, restricted to the analysed individuals and centred again`
       : `the ${k.type} genomic relationship matrix computed from the ${plural(k.snps, 'SNP', 'SNPs')} that passed the filters ` +
         `(${k.type === 'centered' ? 'GEMMA’s -gk 1' : 'GEMMA’s -gk 2'} definition), restricted to the analysed individuals and centred again`;

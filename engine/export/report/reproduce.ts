@@ -12,16 +12,22 @@ import type { ScanSettings } from '../../scan/settings.js';
 /** The scan flag of every setting (covar and covarNames go together; loco is a switch). */
 export const SETTING_FLAGS: Record<keyof ScanSettings, string> = {
   bfile: '--bfile',
+  anno: '--anno',
+  dosage: '--dosage',
   pheno: '--pheno',
   trait: '--trait',
   covar: '--covar',
   covarNames: '--covar-names',
+  phenoWorksheet: '--sheet',
+  covarWorksheet: '--covar-sheet',
   kinship: '--kinship',
   model: '--model',
   method: '--method',
   maf: '--maf',
   maxMissing: '--max-miss',
   pcs: '--pcs',
+  hwe: '--hwe',
+  minCallRate: '--min-call-rate',
   loco: '--loco',
 };
 
@@ -54,11 +60,18 @@ export function reproduceParts(settings: ScanSettings, opts: ReproduceOptions = 
   const add = (key: keyof ScanSettings, value: string, quote: (w: string) => string = quoted): void => {
     parts.push(flag(SETTING_FLAGS[key], value, quote));
   };
-  if (!settings.bfile || !settings.pheno) {
-    throw new InputError('the run names no genotype or phenotype file', {}, 'Record the run with --bfile and --pheno');
+  if (!settings.bfile) {
+    throw new InputError('the run names no genotype file', {}, 'Record the run with --bfile');
   }
-  add('bfile', settings.bfile);
-  add('pheno', settings.pheno);
+  // A PLINK prefix (or one of its files) is --bfile; any other genotype file is --geno.
+  const plinkLike = /\.(bed|bim|fam)$/i.test(settings.bfile) || !/\.[A-Za-z0-9]+$/.test(settings.bfile.split(/[\\/]/).pop() ?? '');
+  if (plinkLike) add('bfile', settings.bfile);
+  else parts.push(flag('--geno', settings.bfile, quoted));
+  if (settings.anno) add('anno', settings.anno);
+  if (settings.dosage) parts.push([SETTING_FLAGS.dosage]);
+  // No phenotype file: the trait is a .fam phenotype column ('1', '2', ...), as the scan then reads it.
+  if (settings.pheno) add('pheno', settings.pheno);
+  if (settings.pheno && settings.phenoWorksheet) add('phenoWorksheet', settings.phenoWorksheet);
   add('trait', settings.trait);
   // The scan uses a covariate sheet only with named covariates (and without names the CLI would take every numeric column).
   if (settings.covar && settings.covarNames.length > 0) {
@@ -72,9 +85,13 @@ export function reproduceParts(settings: ScanSettings, opts: ReproduceOptions = 
       }
     }
     add('covar', settings.covar);
+    if (settings.covarWorksheet) add('covarWorksheet', settings.covarWorksheet);
     add('covarNames', settings.covarNames.join(','));
   }
-  if (typeof settings.kinship === 'object') {
+  if (typeof settings.kinship === 'object' && 'pedigree' in settings.kinship) {
+    parts.push(flag('--pedigree', settings.kinship.pedigree, quoted));
+    if (settings.kinship.unlistedFounders) parts.push(['--unlisted-founders']);
+  } else if (typeof settings.kinship === 'object') {
     // A file named like a kinship type would be read as that type: name it as a path.
     const file = settings.kinship.file;
     add('kinship', file === 'centered' || file === 'standardized' ? `./${file}` : file);
@@ -84,6 +101,8 @@ export function reproduceParts(settings: ScanSettings, opts: ReproduceOptions = 
   add('maf', String(settings.maf), shellQuote);
   add('maxMissing', String(settings.maxMissing), shellQuote);
   add('pcs', String(settings.pcs), shellQuote);
+  add('hwe', String(settings.hwe), shellQuote);
+  add('minCallRate', String(settings.minCallRate), shellQuote);
   if (settings.loco) parts.push([SETTING_FLAGS.loco]);
   parts.push(flag('--out', opts.out ?? 'RESULTS.tsv', quoted));
   return parts;

@@ -107,6 +107,14 @@ export interface ReportData {
     failedMissing: number;
     failedMaf: number;
     singleClass: number;
+    /** HWE exact test p below `hwe` (0 when the filter was off). */
+    failedHwe: number;
+    /** Same ID and position as an earlier SNP. */
+    failedDuplicate: number;
+    /** r2 > 0.9999 on the covariates (GEMMA's rule), removed before the scan. */
+    failedCollinear: number;
+    /** The HWE p threshold (0: off). */
+    hwe: number;
     planned: number;
     collinearWithCovariates: number;
     tested: number;
@@ -120,10 +128,12 @@ export interface ReportData {
   /** How many of `covariates` (the last ones) are principal components of the kinship (setting pcs). */
   pcCovariates: number;
   kinship: {
-    /** 'centered', 'standardized' or 'file'. */
-    type: 'centered' | 'standardized' | 'file';
-    /** The matrix file's name (type 'file'). */
+    /** 'centered', 'standardized', 'file' or 'pedigree' (a pedigree's numerator relationship matrix A). */
+    type: 'centered' | 'standardized' | 'file' | 'pedigree';
+    /** The matrix file's or the pedigree's name (types 'file' and 'pedigree'). */
     file?: string;
+    /** A pedigree's animals, and how many of them A was computed over (the genotyped ones and their ancestors), with inbreeding. */
+    pedigree?: { animals: number; used: number; inbred: number; meanF: number; maxF: number };
     /** SNPs that built it (0 for a file). */
     snps: number;
     /** t = tr(K) / n over the analysed individuals. */

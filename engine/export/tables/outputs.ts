@@ -8,6 +8,7 @@
 import { resolve } from 'node:path';
 import { InputError } from '../../io/errors.js';
 import { plinkPaths, refuseOverwrite } from '../../io/output-guard.js';
+import { kinshipInputFile } from '../../protocol/settings.js';
 import { sourceFiles } from '../../store/files.js';
 import type { Project, RunInfo } from '../../store/project.js';
 
@@ -30,7 +31,7 @@ export function runInputPaths(project: Project, runId: number): string[] {
   if (s.bfile) for (const f of plinkPaths(s.bfile)) add(f);
   add(s.pheno);
   add(s.covar);
-  if (typeof s.kinship === 'object') add(s.kinship.file);
+  add(kinshipInputFile(s.kinship));
   for (const ext of ['', '-wal', '-shm', '-lock']) add(project.path + ext);
   return [...paths];
 }

@@ -16,6 +16,7 @@
  * takes 0.6 s.
  */
 import writeExcelFile, { type Cell, type Row, type Sheet, type SheetData } from 'write-excel-file/node';
+import { kinshipLabel } from '../../protocol/settings.js';
 import { formatRow, RESULT_COLUMNS } from '../../scan/results.js';
 import { loadBim } from '../../store/datasets.js';
 import type { Project } from '../../store/project.js';
@@ -77,7 +78,7 @@ function runSheet(project: Project, runId: number, hits: Required<ClumpOptions>,
     ['phenotypes', s.pheno],
     ['covariates', s.covarNames.length > 0 ? s.covarNames.join(', ') : 'none (intercept only)'],
     ['covariate sheet', s.covar ?? null],
-    ['kinship', typeof s.kinship === 'object' ? s.kinship.file : s.kinship],
+    ['kinship', kinshipLabel(s.kinship)],
     ['maf filter', s.maf],
     ['max missing filter', s.maxMissing],
     ['individuals analysed', r.analysed],

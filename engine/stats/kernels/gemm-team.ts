@@ -9,7 +9,7 @@
  * are GEMM-bound; its tridiagonalisation stays on the calling thread.
  */
 import { Worker } from 'node:worker_threads';
-import { workerScriptBeside } from '../worker-script.js';
+import { workerScriptBeside } from '../../io/worker-script.js';
 import type { GemmStrided } from './gemm-ts.js';
 import { gemmStridedWasm } from './gemm.js';
 import { align, createKernels, WA, type WasmKernels, type WasmMemory } from './wasm-loader.js';

@@ -4,7 +4,7 @@
  * latest progress of each run. Choices live here, not in the screens, so that nothing typed or
  * chosen is lost when a screen changes or a call fails. Runes ($state) make it reactive.
  */
-import type { ProgressEvent } from '../../../engine/protocol/api.js';
+import type { ProgressEvent, ResultOf } from '../../../engine/protocol/api.js';
 import type { HIT_SORTS, ProjectInfo } from '../../../engine/protocol/methods.js';
 import type { EXPORT_FORMATS, FIGURE_KINDS } from '../../../engine/protocol/figures.js';
 import { DEFAULT_SETTINGS, type FIT_METHODS, type GENETIC_MODELS } from '../../../engine/protocol/settings.js';
@@ -30,6 +30,10 @@ export interface Choices {
   covarNames: string[];
   maf: number;
   maxMissing: number;
+  /** Minimum Hardy-Weinberg exact test p (0: off). */
+  hwe: number;
+  /** Minimum sample call rate over all SNPs (0: off). */
+  minCallRate: number;
   kinship: 'centered' | 'standardized' | { file: string };
   /** Top principal components of the kinship added as covariates. */
   pcs: number;
@@ -51,6 +55,8 @@ export function defaultChoices(): Choices {
     covarNames: [],
     maf: DEFAULT_SETTINGS.maf,
     maxMissing: DEFAULT_SETTINGS.maxMissing,
+    hwe: DEFAULT_SETTINGS.hwe,
+    minCallRate: DEFAULT_SETTINGS.minCallRate,
     kinship: 'centered',
     pcs: 0,
     model: DEFAULT_SETTINGS.model,
@@ -134,8 +140,27 @@ export function saveChoices(path: string, choices: Choices): void {
   }
 }
 
+/** The Data screen's file being looked at before it is added, with the genotype options chosen for it. */
+export interface PendingFile {
+  path: string;
+  /** A genotype file's SNP annotation / map file (BIMBAM, matrices). */
+  anno: string | null;
+  /** Read a VCF's DS dosages. */
+  dosage: boolean;
+}
+
+/** What a genotype import's reader skipped and warned of (data.addGenotypes), shown beside the dataset. */
+export type ImportNote = Pick<ResultOf<'data.addGenotypes'>, 'skipped' | 'warnings'> & {
+  /** Where the examples are: lines, or columns (a matrix with samples as rows). */
+  unit: 'line' | 'column';
+};
+
 class AppState {
   project = $state<ProjectInfo | null>(null);
+  /** The Data screen's file chosen or dropped, not added yet (kept across screens and failed calls). */
+  pendingFile = $state<PendingFile | null>(null);
+  /** This session's genotype imports' notes, by dataset id. */
+  imports = $state<Record<number, ImportNote>>({});
   screen = $state<Screen>('data');
   choices = $state<Choices>(defaultChoices());
   /** The run the Results screen shows, and the one beside it. */
@@ -154,6 +179,8 @@ class AppState {
       this.resultsRunId = null;
       this.compareRunId = null;
       this.progress = {};
+      this.pendingFile = null;
+      this.imports = {};
       this.screen = info.runs.some((r) => r.status === 'done') ? 'results' : 'data';
     }
     this.fillDefaults();
@@ -180,6 +207,8 @@ class AppState {
 
   closed(): void {
     this.project = null;
+    this.pendingFile = null;
+    this.imports = {};
     this.choices = defaultChoices();
     this.resultsRunId = null;
     this.compareRunId = null;

@@ -1,0 +1,109 @@
+/**
+ * A VCF's lines as byte ranges, pulled one at a time from a file's decompressed chunks
+ * (byte-chunks.ts): no strings are made, so the record parser reads bytes. A line lies in the
+ * current chunk when it can (no copy); only a line split across chunks is copied, into `carry`.
+ * LF ends a line; a CR before it and a leading UTF-8 BOM are dropped, so CRLF files and BOM files
+ * read the same as clean ones.
+ */
+import type { ByteChunks } from './byte-chunks.js';
+import { InputError } from './errors.js';
+
+const EMPTY = Buffer.alloc(0);
+/** Longer lines mean a binary file or a broken one; a VCF line of 1M samples' GT is 4 MB. */
+const MAX_LINE = 1 << 28;
+
+export class ByteLines {
+  /** The current line is buf[start, end), valid until the next call to next() (a Buffer, for its fast toString). */
+  buf: Buffer = EMPTY;
+  /** A DataView of buf (the record parser reads 32-bit words). */
+  view: DataView = new DataView(EMPTY.buffer, 0, 0);
+  start = 0;
+  end = 0;
+  /** 1-based number of the current line. */
+  lineNo = 0;
+  private chunk: Buffer = EMPTY;
+  private at = 0;
+  private carry = Buffer.allocUnsafe(1 << 16);
+  private carryLen = 0;
+  private done = false;
+
+  constructor(private readonly chunks: ByteChunks) {}
+
+  /** Move to the next line; false at the end of the file. */
+  next(): boolean {
+    for (;;) {
+      const chunk = this.chunk;
+      if (this.at < chunk.length) {
+        const nl = chunk.indexOf(10, this.at);
+        if (nl >= 0) {
+          if (this.carryLen > 0) {
+            this.append(chunk, this.at, nl);
+            this.emit(this.carry, 0, this.carryLen);
+            this.carryLen = 0;
+          } else {
+            this.emit(chunk, this.at, nl);
+          }
+          this.at = nl + 1;
+          return true;
+        }
+        this.append(chunk, this.at, chunk.length);
+        this.at = chunk.length;
+      }
+      if (this.done) {
+        if (this.carryLen === 0) return false;
+        // A last line without a newline.
+        this.emit(this.carry, 0, this.carryLen);
+        this.carryLen = 0;
+        return true;
+      }
+      const c = this.nextChunk();
+      if (c === undefined) this.done = true;
+      else {
+        this.chunk = Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+        this.at = 0;
+      }
+    }
+  }
+
+  /** The next chunk; a damaged compressed file's error gets the line it stopped in. */
+  private nextChunk(): Uint8Array | undefined {
+    try {
+      return this.chunks.next();
+    } catch (e) {
+      if (!(e instanceof InputError) || e.line !== undefined) throw e;
+      const done = this.lineNo;
+      const after = done > 0 ? `, after ${done.toLocaleString('en-US')} complete line${done === 1 ? '' : 's'}` : '';
+      throw new InputError(`${e.what}${after}`, { file: this.chunks.path, line: done + 1 }, e.hint);
+    }
+  }
+
+  private emit(buf: Buffer, start: number, end: number): void {
+    this.lineNo++;
+    if (end > start && buf[end - 1] === 13) end--;
+    if (this.lineNo === 1 && end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) start += 3;
+    if (buf !== this.buf) {
+      this.buf = buf;
+      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    this.start = start;
+    this.end = end;
+  }
+
+  private append(src: Uint8Array, from: number, to: number): void {
+    const need = this.carryLen + (to - from);
+    if (need > MAX_LINE) {
+      throw new InputError(
+        `line ${this.lineNo + 1} is longer than ${MAX_LINE >> 20} MiB without a line break`,
+        { file: this.chunks.path, line: this.lineNo + 1 },
+        'This is not a text VCF (or its line breaks were lost); check that you gave the right file',
+      );
+    }
+    if (need > this.carry.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, this.carry.length * 2));
+      this.carry.copy(grown, 0, 0, this.carryLen);
+      this.carry = grown;
+    }
+    this.carry.set(src.subarray(from, to), this.carryLen);
+    this.carryLen = need;
+  }
+}
