@@ -265,6 +265,12 @@ export function openDatasetBed(db: Database.Database, id: number): ProjectBed {
   return new ProjectBed(db, r);
 }
 
+/** The dataset's dosages, when it has them (a BIMBAM or VCF DS import). */
+export function openDatasetDosage(db: Database.Database, id: number): ProjectDosage | undefined {
+  const ds = row(db, id);
+  return ds.dosage === 1 ? new ProjectDosage(db, ds) : undefined;
+}
+
 /** The dataset as the engine's PlinkSet: tables for .fam/.bim, BLOBs for the .bed. */
 export function loadPlink(db: Database.Database, id: number): PlinkSet {
   const ds = row(db, id);

@@ -19,14 +19,14 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { InputError } from '../io/errors.js';
-import { matchSheet, selectSamples } from '../qc/samples.js';
-import { applySnpQc, byteMasks, countPacked, emptyCounts, SnpStatus, type GenotypeCounts } from '../qc/snps.js';
+import { individualsOf, matchSheet, selectSamples } from '../qc/samples.js';
+import { applySnpQc, byteMasks, countPacked, emptyCounts, SnpStatus, summariseDosages, type DosageSummary, type GenotypeCounts } from '../qc/snps.js';
 import { covariateR2, markAbove } from '../qc/collinear.js';
 import { hwePerSnp } from '../qc/hwe.js';
 import { findDuplicateSnps } from '../qc/duplicates.js';
 import { dropLowCallRate, lowCallRate, sampleMissingCounts } from '../qc/sample-call-rate.js';
 import { forEachSnpBlock } from '../io/snp-blocks.js';
-import { getDataset, loadBim, loadFam, openDatasetBed } from './datasets.js';
+import { getDataset, loadBim, loadFam, openDatasetBed, openDatasetDosage } from './datasets.js';
 import { loadSheet } from './sheets.js';
 import { loadSnpCounts } from './snp-stats.js';
 
@@ -225,7 +225,7 @@ function r2Among(db: Database.Database, datasetId: number, individuals: Int32Arr
   else {
     const bed = openDatasetBed(db, datasetId);
     try {
-      r2 = covariateR2(bed, individuals, covariates, af, () => true);
+      r2 = covariateR2(bed, individuals, covariates, af, () => true, openDatasetDosage(db, datasetId));
     } finally {
       bed.close();
     }
@@ -281,11 +281,15 @@ export function qcPreview(db: Database.Database, params: QcPreviewParams): QcPre
     samples.kept = keep.length;
     famIndex = Int32Array.from(keep);
   }
-  if (famIndex !== undefined) counts = countAmong(db, params.datasetId, all, famIndex);
+  // A dataset with dosages is filtered on them, as the scan does (qc/snps.ts summariseDosages).
+  const dosage = openDatasetDosage(db, params.datasetId);
+  let dosageSummary: DosageSummary | undefined;
+  if (dosage) ({ counts, summary: dosageSummary } = summariseDosages(dosage, individualsOf(famIndex ?? Int32Array.from({ length: all.n }, (_, i) => i))));
+  else if (famIndex !== undefined) counts = countAmong(db, params.datasetId, all, individualsOf(famIndex));
 
   const dup = duplicateSnps(db, params.datasetId);
   const hwe = params.hwe ?? 0;
-  const { stats, report } = applySnpQc(counts, { maf: params.maf, maxMissing: params.maxMissing, hwe }, dup.count > 0 ? dup.mask : undefined, undefined, hwe > 0 ? hweOf(counts) : undefined);
+  const { stats, report } = applySnpQc(counts, { maf: params.maf, maxMissing: params.maxMissing, hwe }, dup.count > 0 ? dup.mask : undefined, dosageSummary, hwe > 0 ? hweOf(counts) : undefined);
   if (covariates.length > 0) {
     const r2 = r2Among(db, params.datasetId, famIndex!, covariates, stats.af);
     report.failedCollinear = markAbove(r2, stats.status, SnpStatus.Pass, SnpStatus.Collinear);

@@ -13,6 +13,7 @@ import { kinshipData } from '../../engine/export/figure-data.js';
 import { DEFAULT_SETTINGS, type ScanSettings } from '../../engine/scan/settings.js';
 import { subsetAndCenter } from '../../engine/stats/kinship.js';
 import { Project } from '../../engine/store/project.js';
+import { qcPreview } from '../../engine/store/qc-preview.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures');
@@ -78,6 +79,18 @@ describe('BXD (BIMBAM dosages) against GEMMA 0.98.5 -lmm 2', () => {
       expect(atBound).toBe(2576);
       expect(worst).toBeLessThan(1e-4);
       expect(worstBound).toBeLessThan(1e-4);
+      // The QC screen's preview filters the dosages as the scan did: the same SNPs kept, 3 collinear.
+      const sheets = p.sheets();
+      const preview = qcPreview(p.db, {
+        datasetId: ds.id,
+        sheetId: sheets.find((s) => s.name === 'BXD_pheno.txt')!.id,
+        trait: '1',
+        covarSheetId: sheets.find((s) => s.name === 'BXD_covariates2.txt')!.id,
+        covarNames: ['1', '2'],
+        maf: 0.01,
+        maxMissing: 0.05,
+      });
+      expect([preview.snps.kept, preview.snps.failedCollinear, preview.samples.kept]).toEqual([7317, 3, 67]);
       // GEMMA's null model: "MLE log-likelihood in the null model = -43.1922".
       const nullLogl = Number(/^## MLE log-likelihood in the null model = (\S+)/m.exec(gemma('bxd_lmm2.log.txt'))![1]);
       expect(res.summary.null.logl_h0).toBeCloseTo(nullLogl, 3);

@@ -221,7 +221,7 @@ export function gatherReport(project: Project, runId: number, extras: ReportExtr
       error: run.error,
       timings,
     },
-    dataset: { name: dataset.name, samples: dataset.nSamples, snps: dataset.nSnps },
+    dataset: { name: dataset.name, samples: dataset.nSamples, snps: dataset.nSnps, format: dataset.format, dosage: dataset.dosage },
     settings,
     inputs,
     samples: { report: sm, rows: sampleRows },

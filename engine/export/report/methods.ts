@@ -4,6 +4,7 @@
  * fit and its route, the test, the null fit, lambda_GC, the threshold, software and version), and
  * the short descriptions of the model, method and kinship the report's tables use.
  */
+import type { GenotypeFormat } from '../../io/genotype-source.js';
 import type { GeneticModel } from '../../scan/settings.js';
 import type { FitMethod } from '../../stats/lmm/fit.js';
 import { formatCount, formatFixed, formatPercent, formatSig, formatThreshold } from './format.js';
@@ -57,6 +58,15 @@ function quoteName(s: string): string {
 }
 
 /** The methods paragraph of a report. */
+/** Where the genotypes came from, in words. */
+const GENOTYPE_SOURCE: Record<GenotypeFormat, string> = {
+  plink: 'PLINK binary genotypes',
+  vcf: 'read from a VCF file',
+  bimbam: 'BIMBAM mean genotypes',
+  hapmap: 'read from a HapMap file',
+  matrix: 'read from a genotype matrix',
+};
+
 export function methodsParagraph(data: Omit<ReportData, 'methods'>): string {
   const sm = data.samples.report;
   const sn = data.snps;
@@ -70,7 +80,7 @@ export function methodsParagraph(data: Omit<ReportData, 'methods'>): string {
 
   out.push(
     `Association with ${quoteName(data.run.trait)} was tested in ${plural(sm.genotyped, 'genotyped individual', 'genotyped individuals')} ` +
-      `and ${plural(sn.total, 'SNP', 'SNPs')} with Kinscan ${list(versions)}, fitting a linear mixed model to each SNP.`,
+      `and ${plural(sn.total, 'SNP', 'SNPs')} (${GENOTYPE_SOURCE[data.dataset.format]}${data.dataset.dosage ? ', as dosages' : ''}) with Kinscan ${list(versions)}, fitting a linear mixed model to each SNP.`,
   );
 
   const dropped: string[] = [];
@@ -80,6 +90,7 @@ export function methodsParagraph(data: Omit<ReportData, 'methods'>): string {
   if ((sm.lowCallRate ?? 0) > 0) dropped.push(`${formatCount(sm.lowCallRate ?? 0)} were called at fewer than ${formatPercent(data.settings.minCallRate)} of the SNPs`);
   out.push(
     `${plural(sm.analysed, 'individual', 'individuals')} with the trait${sheetCovariates.length > 0 ? ' and every covariate' : ''} were analysed` +
+      (sm.observations !== undefined ? ` (${formatCount(sm.observations)} observations: repeated measures, fitted with the individual’s genetic effect shared)` : '') +
       (dropped.length > 0 ? ` (of the genotyped individuals, ${list(dropped)})` : '') +
       '.',
   );
@@ -111,7 +122,7 @@ export function methodsParagraph(data: Omit<ReportData, 'methods'>): string {
       `X holds an intercept${sheetCovariates.length > 0 ? `, the covariate${sheetCovariates.length > 1 ? 's' : ''} ${list(sheetCovariates.map(quoteName))}` : ''}` +
       `${data.pcCovariates > 0 ? `, the top ${plural(data.pcCovariates, 'principal component', 'principal components')} of the kinship (as covariates for population structure)` : ''} ` +
       `and the SNP’s additive code (allele-1 count − 1)${addDom ? ' and dominance code (1 for heterozygotes, −1 for homozygotes)' : ''}, ` +
-      `Z is the incidence matrix of the individuals and K is ${kinship}. Missing genotypes were set to the SNP’s mean code among the analysed individuals.`,
+      `Z is the incidence matrix of ${sm.observations !== undefined ? 'the observations to their individuals' : 'the individuals'} and K is ${kinship}. Missing genotypes were set to the SNP’s mean code among the analysed individuals.`,
   );
   out.push(`Variance components and fixed effects were estimated by maximum likelihood (ML): ${methodText(data.model.method)}.`);
   out.push(

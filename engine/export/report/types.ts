@@ -3,6 +3,7 @@
  * show, gathered once from the project (gather.ts) and plain JSON-able values only, so the same
  * object can cross to the UI.
  */
+import type { GenotypeFormat } from '../../io/genotype-source.js';
 import type { SampleReport } from '../../qc/samples.js';
 import type { ScanSettings } from '../../scan/settings.js';
 import type { RunLogLine, RunSession, RunStatus } from '../../store/runs.js';
@@ -98,7 +99,8 @@ export interface ReportData {
     error: string | null;
     timings: Record<string, number>;
   };
-  dataset: { name: string; samples: number; snps: number };
+  /** format: the genotype file's format; dosage: the scan used its dosages. */
+  dataset: { name: string; samples: number; snps: number; format: GenotypeFormat; dosage: boolean };
   settings: ScanSettings;
   inputs: ReportInput[];
   samples: { report: SampleReport; rows: CountRow[] };

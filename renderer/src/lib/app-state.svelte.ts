@@ -34,7 +34,8 @@ export interface Choices {
   hwe: number;
   /** Minimum sample call rate over all SNPs (0: off). */
   minCallRate: number;
-  kinship: 'centered' | 'standardized' | { file: string };
+  /** A mode, a kinship matrix file, or a pedigree's A (the path added with data.addPedigree, and how unlisted individuals are taken). */
+  kinship: 'centered' | 'standardized' | { file: string } | { pedigree: string; unlistedFounders?: boolean };
   /** Top principal components of the kinship added as covariates. */
   pcs: number;
   model: (typeof GENETIC_MODELS)[number];
