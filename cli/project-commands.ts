@@ -29,7 +29,7 @@ const FORMAT_WORDS: Record<GenotypeFormat, string> = { plink: 'PLINK', vcf: 'VCF
 
 /** What an import skipped or warns about, one line each. */
 export function importNotes(summary: ReadSummary): string[] {
-  const lines = summary.skipped.map((s) => `skipped ${s.count} ${s.reason}${s.examples.length ? ` (e.g. ${s.examples.map((e) => `${e.id} line ${e.line}`).join(', ')})` : ''}`);
+  const lines = summary.skipped.map((s) => `skipped ${s.count} record${s.count === 1 ? '' : 's'}: ${s.reason}${s.examples.length ? `, e.g. ${s.examples.map((e) => `${e.id} (line ${e.line})`).join(', ')}` : ''}`);
   return [...lines, ...summary.warnings.map((w) => `note: ${w}`)];
 }
 

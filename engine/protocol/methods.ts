@@ -121,6 +121,8 @@ export const runSummarySchema = z.object({
   wallSeconds: z.number(),
   /** Why it failed, when it did. */
   error: z.string().nullable(),
+  /** Repeated measures (individuals with several sheet rows, Z != I): the individuals and observations analysed; absent without repeats or until the run has ended. */
+  repeated: z.object({ individuals: count, observations: count }).optional(),
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
@@ -130,8 +132,6 @@ export const runDetailSchema = runSummarySchema.extend({
   blockSize: count,
   nullFit: z.object({ logl_h0: maybe, sigma_a2: maybe, sigma_e2: maybe, delta: maybe, pve: maybe }).nullable(),
   timings: z.record(z.string(), z.number()).nullable(),
-  /** Repeated measures (individuals with several sheet rows, Z != I): the individuals and observations analysed; absent without repeats or until the run has ended. */
-  repeated: z.object({ individuals: count, observations: count }).optional(),
 });
 
 export const logLineSchema = z.object({ at: isoTime, level: z.enum(['info', 'warn', 'error']), message: z.string() });

@@ -194,7 +194,7 @@ export class KinscanService {
       sheets: project.sheets().map(sheetView),
       matrices: project.matrices().map(matrixView),
       // live(): a run the queue is preparing shows as running here too (as in runs.list and its events).
-      runs: project.runs().map((r) => runSummaryView(this.live(r), open.queue?.position(r.id) ?? null)),
+      runs: project.runs().map((r) => runSummaryView(this.live(r), open.queue?.position(r.id) ?? null, project.summary(r.id)?.samples)),
       cache: { entries: cache.entries, bytes: cache.bytes },
       fileBytes: project.fileBytes(),
     };
@@ -501,7 +501,7 @@ export class KinscanService {
   }
 
   listRuns(): Promise<ResultOf<'runs.list'>> {
-    return this.withProject((project) => ({ runs: project.runs().map((r) => runSummaryView(this.live(r), this.queuePosition(r.id))) }));
+    return this.withProject((project) => ({ runs: project.runs().map((r) => runSummaryView(this.live(r), this.queuePosition(r.id), project.summary(r.id)?.samples)) }));
   }
 
   getRun(p: ParamsIn<'runs.get'>): Promise<ResultOf<'runs.get'>> {

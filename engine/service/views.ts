@@ -53,7 +53,15 @@ export function matrixView(m: MatrixInfo): z.infer<typeof matrixSchema> {
   };
 }
 
-export function runSummaryView(r: RunInfo, queuePosition: number | null): RunSummary {
+/** A run's sample report (ScanSummary.samples): individuals analysed, and observations when some have several. */
+export interface RunSamples {
+  analysed: number;
+  observations?: number;
+}
+
+/** samples: the run's sample report once it has ended (its summary), for repeated measures. */
+export function runSummaryView(r: RunInfo, queuePosition: number | null, samples?: RunSamples): RunSummary {
+  const obs = samples?.observations;
   return {
     id: r.id,
     status: r.status,
@@ -75,15 +83,15 @@ export function runSummaryView(r: RunInfo, queuePosition: number | null): RunSum
     lambdaGc: finite(r.lambdaGc),
     wallSeconds: r.wallSeconds,
     error: r.error,
+    ...(obs !== undefined && obs > samples!.analysed ? { repeated: { individuals: samples!.analysed, observations: obs } } : {}),
   };
 }
 
 /** samples: the run's sample report once it has ended (its summary), for repeated measures. */
-export function runDetailView(r: RunInfo, queuePosition: number | null, samples?: { analysed: number; observations?: number }): z.infer<typeof runDetailSchema> {
+export function runDetailView(r: RunInfo, queuePosition: number | null, samples?: RunSamples): z.infer<typeof runDetailSchema> {
   const nf = r.nullFit;
-  const obs = samples?.observations;
   return {
-    ...runSummaryView(r, queuePosition),
+    ...runSummaryView(r, queuePosition, samples),
     settings: r.settings,
     softwareVersion: r.softwareVersion,
     blockSize: r.blockSize,
@@ -91,7 +99,6 @@ export function runDetailView(r: RunInfo, queuePosition: number | null, samples?
       ? { logl_h0: finite(nf.logl_h0), sigma_a2: finite(nf.sigma_a2), sigma_e2: finite(nf.sigma_e2), delta: finite(nf.delta), pve: finite(nf.pve) }
       : null,
     timings: r.timings,
-    ...(obs !== undefined && obs > samples!.analysed ? { repeated: { individuals: samples!.analysed, observations: obs } } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Repeated observations through the dispatcher: a sheet with several rows for some individuals
- * runs (Z != I), and runs.get says how many individuals and observations it analysed; a run
- * without repeats says nothing of them.
+ * runs (Z != I), and runs.get, runs.list and the project view say how many individuals and
+ * observations it analysed; a run without repeats says nothing of them.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,4 +44,8 @@ test('runs.get reports individuals and observations with repeated measures, noth
   expect(repeated.analysed).toBe(240);
   const plain = (await h.api.call('runs.get', { runId: await start(once, 't1') })).run;
   expect(plain.repeated).toBeUndefined();
+  // The run lists (runs.list, the project view) say the same.
+  const listed = (await h.api.call('runs.list', {})).runs;
+  expect(listed.map((r) => r.repeated)).toEqual([{ individuals: 160, observations: 240 }, undefined]);
+  expect((await h.api.call('project.info', {})).runs.map((r) => r.repeated)).toEqual([{ individuals: 160, observations: 240 }, undefined]);
 }, 120_000);
