@@ -373,7 +373,7 @@ export function importGenotypes(db: Database.Database, reader: GenotypeReader, o
         );
         const warnings = [...summary.warnings];
         if (staging) {
-          warnings.push(`the SNPs were not in chromosome and position order; they were sorted (chromosomes ${'1, 2, …, X, Y, MT'} then other names, then by position)`);
+          warnings.push('the SNPs were not in chromosome and position order; they were sorted (chromosomes 1, 2, …, X, Y, MT, then other names; within each, by position)');
           staging.drain(writer, (d, t) => opts.progress?.('sort', d, t));
           staging.drop();
         }
