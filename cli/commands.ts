@@ -10,7 +10,7 @@ import { EXIT, parseFlags as parse, reportLines, UsageError } from './report.js'
 export { EXIT };
 import { detectGenotypeFormat } from '../engine/io/genotype-format.js';
 import { writeSquareMatrix } from '../engine/io/matrix-text.js';
-import { famPhenotype, openPlinkGenotypes } from '../engine/io/plink.js';
+import { famPhenotype, openPlinkGenotypes, type PlinkSet } from '../engine/io/plink.js';
 import { readSheet } from '../engine/io/sheet.js';
 import { selectSamples } from '../engine/qc/samples.js';
 import { snpQc, SnpStatus } from '../engine/qc/snps.js';
@@ -73,8 +73,9 @@ const SCAN_USAGE = `  kinscan scan (--bfile PREFIX | --geno FILE [--anno FILE]) 
 /** Each command's usage, printed by `kinscan COMMAND --help`. */
 export const COMMAND_USAGE: Record<string, string> = {
   scan: SCAN_USAGE,
-  kinship: `  kinscan kinship --bfile PREFIX [--standardized] [--pheno FILE --trait NAME] [--maf 0.01 --max-miss 0.05] [--threads N] --out K.txt
+  kinship: `  kinscan kinship (--bfile PREFIX | --geno FILE [--anno FILE] [--dosage]) [--standardized] [--pheno FILE --trait NAME] [--maf 0.01 --max-miss 0.05] [--threads N] --out K.txt
       Without --pheno, the individuals with a phenotype in .fam column 6 define the SNP filters (as GEMMA).
+      --geno takes any genotype file a scan takes; dosages (BIMBAM, VCF DS) are used as GEMMA does.
   kinscan kinship --pedigree FILE --out A.txt
       The pedigree's numerator relationship matrix A (Henderson's tabular method), in GEMMA's matrix
       format: the animals in the file's order, then the parents that have no line of their own; their
@@ -311,14 +312,18 @@ async function kinshipCommand(args: string[]): Promise<number> {
     threads: { type: 'string' },
     quiet: { type: 'boolean' },
     pedigree: { type: 'string' },
+    geno: { type: 'string' },
+    anno: { type: 'string' },
+    dosage: { type: 'boolean' },
   });
   if (v.pedigree !== undefined) {
-    const other = ['bfile', 'standardized', 'pheno', 'trait', 'maf', 'max-miss'].filter((k) => v[k] !== undefined);
+    const other = ['bfile', 'geno', 'standardized', 'pheno', 'trait', 'maf', 'max-miss'].filter((k) => v[k] !== undefined);
     if (other.length > 0) throw new UsageError(`--pedigree makes A from the pedigree alone: leave out --${other.join(', --')}`);
     return pedigreeKinshipCommand(need(v.pedigree as string, 'pedigree'), need(v.out as string | undefined, 'out'), Boolean(v.quiet));
   }
   const threads = v.threads === undefined ? undefined : num(v.threads as string, 'threads', 1, 1, 256);
-  const bfile = need(v.bfile as string | undefined, 'bfile');
+  if (v.bfile !== undefined && v.geno !== undefined) throw new UsageError('give either --bfile PREFIX or --geno FILE, not both');
+  const bfile = (v.geno ?? need(v.bfile as string | undefined, 'bfile')) as string;
   const out = need(v.out as string | undefined, 'out');
   const given = { maf: v.maf, maxMissing: v['max-miss'] };
   const filters = scanSettingsSchema.pick({ maf: true, maxMissing: true }).safeParse({
@@ -326,8 +331,28 @@ async function kinshipCommand(args: string[]): Promise<number> {
     ...(v['max-miss'] !== undefined ? { maxMissing: numberFlag(v['max-miss']) } : {}),
   });
   if (!filters.success) throw settingsUsageError(filters.error.issues, given);
-  refuseOverwrite(out, [...plinkPaths(bfile), ...(v.pheno ? [String(v.pheno)] : [])], 'the kinship', 'Choose another file name for --out');
+  refuseOverwrite(out, [...plinkPaths(bfile), ...(typeof v.anno === 'string' ? [v.anno] : []), ...(v.pheno ? [String(v.pheno)] : [])], 'the kinship', 'Choose another file name for --out');
+  const write = (plink: Pick<PlinkSet, 'fam' | 'bed' | 'dosage'>): number => writeKinship(plink, filters.data, { pheno: v.pheno as string | undefined, trait: v.trait as string | undefined, standardized: Boolean(v.standardized), threads, quiet: Boolean(v.quiet), out });
+  // Genotypes other than a PLINK set are read into a scratch project first (one way to read every format).
+  if (v.geno !== undefined && detectGenotypeFormat(bfile) !== 'plink') {
+    const opts = { ...(typeof v.anno === 'string' ? { anno: v.anno } : {}), ...(v.dosage ? { dosage: true } : {}) };
+    return (await projectCommands()).withScratchGenotypes(bfile, opts, write);
+  }
   const plink = openPlinkGenotypes(bfile);
+  try {
+    return write(plink);
+  } finally {
+    plink.bed.close();
+  }
+}
+
+/** `kinscan kinship` on opened genotypes: GEMMA's QC among the individuals with the trait, then K, written to opts.out. */
+function writeKinship(
+  plink: Pick<PlinkSet, 'fam' | 'bed' | 'dosage'>,
+  filters: { maf: number; maxMissing: number },
+  opts: { pheno: string | undefined; trait: string | undefined; standardized: boolean; threads: number | undefined; quiet: boolean; out: string },
+): number {
+  const v = { pheno: opts.pheno, trait: opts.trait };
   let analysed: Int32Array;
   if (v.pheno) {
     analysed = selectSamples(plink.fam, readSheet(String(v.pheno)), need(v.trait as string | undefined, 'trait')).famIndex;
@@ -337,16 +362,16 @@ async function kinshipCommand(args: string[]): Promise<number> {
     for (let i = 0; i < y.length; i++) if (!Number.isNaN(y[i]!)) idx.push(i);
     analysed = Int32Array.from(idx.length > 0 ? idx : y.map((_, i) => i));
   }
-  const { stats } = snpQc(plink.bed, analysed, filters.data);
+  const { stats } = snpQc(plink.bed, analysed, filters, undefined, plink.dosage);
   const include = stats.status.map((s) => (s === SnpStatus.Pass ? 1 : 0));
-  const progress = makeProgress(Boolean(v.quiet));
-  const mode = v.standardized ? 'standardized' : 'centered';
+  const progress = makeProgress(opts.quiet);
+  const mode = opts.standardized ? 'standardized' : 'centered';
   const onKin = (d: number, t: number): void => progress.update('kinship', d, t);
-  const kin = computeKinshipThreaded(plink.bed, include, mode, threads ?? availableParallelism(), onKin) ?? computeKinship(plink.bed, include, mode, onKin);
+  const kin =
+    computeKinshipThreaded(plink.bed, include, mode, opts.threads ?? availableParallelism(), onKin, plink.dosage) ?? computeKinship(plink.bed, include, mode, onKin, plink.dosage);
   progress.done();
-  writeSquareMatrix(out, kin.data, kin.n);
-  plink.bed.close();
-  process.stderr.write(`kinscan: ${kin.mode} kinship of ${kin.n} individuals from ${kin.snps} SNPs written to ${out}\n`);
+  writeSquareMatrix(opts.out, kin.data, kin.n);
+  process.stderr.write(`kinscan: ${kin.mode} kinship of ${kin.n} individuals from ${kin.snps} SNPs${plink.dosage ? ' (their dosages)' : ''} written to ${opts.out}\n`);
   return EXIT.ok;
 }
 

@@ -16,6 +16,8 @@ import { refuseScanOverwrite } from '../engine/scan/run.js';
 import { kinshipLabel } from '../engine/protocol/settings.js';
 import type { ScanSettings } from '../engine/scan/settings.js';
 import { Project, type ExecuteResult, type RunInfo } from '../engine/store/project.js';
+import { loadPlink } from '../engine/store/datasets.js';
+import type { PlinkSet } from '../engine/io/plink.js';
 import { writeRunTsv, writeSummary } from '../engine/store/export.js';
 import { exportRunTable, refuseInputOverwrite, tableFormatFor, TABLE_FORMATS, type TableFormat } from '../engine/export/tables/index.js';
 import { clumpHits, DEFAULT_CLUMP, peaksTsv, type Peak } from '../engine/export/hits.js';
@@ -147,6 +149,27 @@ export async function scratchProjectScanCommand(settings: ScanSettings, opts: { 
   const dir = mkdtempSync(join(tmpdir(), 'kinscan-scan-'));
   try {
     return await projectScanCommand(join(dir, 'scan.kinscan'), settings, { ...opts, scratch: true });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Genotypes of any format read into a scratch project and handed to fn as a PlinkSet (with its dosages), then removed. */
+export function withScratchGenotypes<T>(path: string, opts: { anno?: string; dosage?: boolean }, fn: (plink: PlinkSet) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'kinscan-genotypes-'));
+  try {
+    const p = Project.open(join(dir, 'genotypes.kinscan'), { create: true, command: 'kinscan kinship' });
+    try {
+      const r = p.importDataset(path, opts);
+      const plink = loadPlink(p.db, r.id);
+      try {
+        return fn(plink);
+      } finally {
+        plink.bed.close();
+      }
+    } finally {
+      p.close();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
