@@ -23,7 +23,8 @@ import { looksLikeGenotypeMatrix } from './genotype-sniff.js';
 import { previewGenotypes, type GenotypePreview, type GenotypePreviewOptions } from './genotype-preview.js';
 import { SYMMETRY_RTOL } from './matrix-text.js';
 import { checkPlinkFiles, openBed, plinkPrefix } from './plink.js';
-import { parseSheetValue, readSheet, type SheetDelimiter } from './sheet.js';
+import { parseSheetValue, readSheet, type Sheet, type SheetDelimiter } from './sheet.js';
+import { readXlsxCells } from './xlsx.js';
 import { openInput, readFully } from './open-input.js';
 import { parseStrictNumber, splitWhitespace } from './text-lines.js';
 
@@ -64,6 +65,9 @@ export interface SheetPreview {
   columns: ColumnPreview[];
   /** The first rows, one cell per column above: text as written, numbers as numbers, missing values as null. */
   head: (string | number | null)[][];
+  /** An .xlsx workbook: the worksheet read and all of its worksheets. */
+  worksheet?: string;
+  worksheets?: string[];
 }
 
 export interface KinshipPreview {
@@ -82,6 +86,8 @@ export interface PreviewOptions {
   anno?: string;
   /** A VCF's DS dosages read instead of its GT calls. */
   dosage?: boolean;
+  /** An .xlsx workbook's worksheet (default: the first). */
+  worksheet?: string;
 }
 
 const READS =
@@ -144,7 +150,7 @@ export function previewFile(path: string, opts: PreviewOptions = {}): FilePrevie
     throw notRead(path, 'is an SQLite database (a Kinscan project?), not a data file', 'Open a .kinscan file as a project; to add data, give PLINK files, a sheet or a kinship matrix');
   }
   // A zip file (an Excel workbook) goes to the sheet reader, which says how to save it as text.
-  if (starts(0x50, 0x4b, 0x03, 0x04)) return previewSheet(path);
+  if (starts(0x50, 0x4b, 0x03, 0x04)) return previewSheet(path, opts.worksheet);
   if (head.subarray(0, 8192).includes(0)) throw notRead(path, 'is a binary file of a kind Kinscan does not read', READS);
 
   const text = textOf(head);
@@ -162,9 +168,9 @@ export function previewFile(path: string, opts: PreviewOptions = {}): FilePrevie
     // Numbers only: a kinship matrix when about square; else GEMMA's header-less -p / -c file, a sheet.
     const rows = rowsOf(text, size, head.length);
     if (values.length > MAX_HEADERLESS_COLUMNS || (rows >= values.length / 2 && rows <= values.length * 2)) return previewKinship(path, size);
-    return previewSheet(path);
+    return previewSheet(path, opts.worksheet);
   }
-  return previewSheet(path);
+  return previewSheet(path, opts.worksheet);
 }
 
 function genotypeOptions(opts: PreviewOptions, asVcf: boolean): GenotypePreviewOptions {
@@ -281,8 +287,34 @@ function scanLines(path: string, what: string): { lines: number; head: string[][
 // ---------------------------------------------------------------------------
 // sheets
 
-function previewSheet(path: string): SheetPreview {
-  const sheet = readSheet(path);
+/**
+ * A workbook whose first worksheet holds no table (a cover sheet, notes) is shown from its first
+ * worksheet that does, unless one was asked for; its worksheets are listed to choose from.
+ */
+function readPreviewSheet(path: string, worksheet: string | undefined): Sheet {
+  try {
+    return readSheet(path, worksheet !== undefined ? { worksheet } : {});
+  } catch (e) {
+    if (worksheet !== undefined || !(e instanceof InputError)) throw e;
+    let names: string[] = [];
+    try {
+      names = readXlsxCells(path).worksheets;
+    } catch {
+      throw e;
+    }
+    for (const name of names.slice(1)) {
+      try {
+        return readSheet(path, { worksheet: name });
+      } catch {
+        // Not a table either: try the next one.
+      }
+    }
+    throw e;
+  }
+}
+
+function previewSheet(path: string, worksheet?: string): SheetPreview {
+  const sheet = readPreviewSheet(path, worksheet);
   const n = sheet.ids.length;
   const columns: ColumnPreview[] = [];
   const cells: ((r: number) => string | number | null)[] = [];
@@ -325,6 +357,8 @@ function previewSheet(path: string): SheetPreview {
   const head = Array.from({ length: Math.min(n, PREVIEW_ROWS) }, (_, r) => cells.map((cell) => cell(r)));
   const preview: SheetPreview = { kind: 'sheet', path, delimiter: sheet.delimiter, headerLine: sheet.headerLine, rows: n, idColumn: sheet.idColumn, columns, head };
   if (sheet.fidColumn !== undefined) preview.fidColumn = sheet.fidColumn;
+  if (sheet.worksheet !== undefined) preview.worksheet = sheet.worksheet;
+  if (sheet.worksheets !== undefined) preview.worksheets = sheet.worksheets;
   return preview;
 }
 

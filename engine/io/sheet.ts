@@ -50,6 +50,8 @@ export interface Sheet {
   decimalComma?: true;
   /** The worksheet read, for an .xlsx workbook. */
   worksheet?: string;
+  /** Every worksheet of an .xlsx workbook, in workbook order (the ones that could be chosen instead). */
+  worksheets?: string[];
   /** What the reader decided that the user should know (decimal commas, no header row, #N/A cells), as sentences. */
   warnings: string[];
 }
@@ -109,7 +111,9 @@ export function readSheet(path: string, opts: ReadSheetOptions = {}): Sheet {
   if (isZip(buf)) {
     const cells = readXlsxCells(path, opts.worksheet);
     try {
-      return buildSheet(path, xlsxGrid(cells), opts);
+      const sheet = buildSheet(path, xlsxGrid(cells), opts);
+      sheet.worksheets = cells.worksheets;
+      return sheet;
     } catch (e) {
       // The table may be on another worksheet: say which one was read and which there are.
       if (!(e instanceof InputError) || cells.worksheets.length < 2) throw e;

@@ -187,6 +187,9 @@ export const previewColumnSchema = z.discriminatedUnion('type', [
 /** SNPs a genotype reader left out, by reason, with up to 5 examples (engine/io/genotype-source.ts SkippedSnps). */
 export const skippedSnpsSchema = z.object({ reason: z.string(), count, examples: z.array(z.object({ id: z.string(), line: count })) });
 
+/** An .xlsx workbook's worksheet, by name. */
+const worksheetName = z.string().min(1).max(255);
+
 /** What a file is, before it is added (engine/io/preview.ts); a file Kinscan does not read is an 'input' error saying so. */
 export const dataPreviewSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -211,6 +214,9 @@ export const dataPreviewSchema = z.discriminatedUnion('kind', [
     columns: z.array(previewColumnSchema),
     /** The first rows, one cell per column: text as written, numbers as numbers, missing as null. */
     head: z.array(z.array(z.union([z.string(), z.number(), z.null()]))),
+    /** An .xlsx workbook: the worksheet read (null for a text file) and all of its worksheets. */
+    worksheet: z.string().nullable(),
+    worksheets: z.array(z.string()),
   }),
   z.object({
     kind: z.literal('kinship'),
@@ -389,7 +395,7 @@ export const methods = {
    * What a file is (PLINK set, other genotype file, sheet, kinship matrix), its first rows and column
    * types. Reads only. anno: a genotype file's annotation/map file; dosage: a VCF's DS read.
    */
-  'data.preview': { params: z.object({ path, anno: path.optional(), dosage: z.boolean().optional() }).strict(), result: dataPreviewSchema },
+  'data.preview': { params: z.object({ path, anno: path.optional(), dosage: z.boolean().optional(), worksheet: worksheetName.optional() }).strict(), result: dataPreviewSchema },
   /**
    * Import genotypes into the project (once per content): a PLINK set (PREFIX or any of its three
    * files) or any other genotype file, its format told by content; anno: BIMBAM's SNP annotation or a
@@ -400,7 +406,7 @@ export const methods = {
     result: z.object({ created: z.boolean(), dataset: datasetSchema, skipped: z.array(skippedSnpsSchema), warnings: z.array(z.string()) }),
   },
   /** Import a phenotype or covariate sheet. */
-  'data.addSheet': { params: z.object({ path }).strict(), result: z.object({ created: z.boolean(), sheet: sheetSchema }) },
+  'data.addSheet': { params: z.object({ path, worksheet: worksheetName.optional() }).strict(), result: z.object({ created: z.boolean(), sheet: sheetSchema }) },
   /** Import a kinship matrix file (n x n in .fam order). */
   'data.addKinship': { params: z.object({ path }).strict(), result: z.object({ created: z.boolean(), matrix: matrixSchema }) },
   /**

@@ -305,10 +305,14 @@ export class KinscanService {
   previewData(p: ParamsIn<'data.preview'>): ResultOf<'data.preview'> {
     this.alive();
     const path = this.genotypeOrDataPath(p.path);
-    const preview = previewFile(path, { ...(p.anno !== undefined ? { anno: this.files.path(p.anno) } : {}), ...(p.dosage ? { dosage: true } : {}) });
+    const preview = previewFile(path, {
+      ...(p.anno !== undefined ? { anno: this.files.path(p.anno) } : {}),
+      ...(p.dosage ? { dosage: true } : {}),
+      ...(p.worksheet !== undefined ? { worksheet: p.worksheet } : {}),
+    });
     if (preview.kind !== 'sheet') return preview;
-    const { fidColumn, ...rest } = preview;
-    return { ...rest, fidColumn: fidColumn ?? null, head: preview.head.map((row) => row.map((v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))) };
+    const { fidColumn, worksheet, worksheets, ...rest } = preview;
+    return { ...rest, fidColumn: fidColumn ?? null, worksheet: worksheet ?? null, worksheets: worksheets ?? [], head: preview.head.map((row) => row.map((v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))) };
   }
 
   addGenotypes(p: ParamsIn<'data.addGenotypes'>): Promise<ResultOf<'data.addGenotypes'>> {
@@ -336,7 +340,7 @@ export class KinscanService {
   addSheet(p: ParamsIn<'data.addSheet'>): Promise<ResultOf<'data.addSheet'>> {
     const path = this.files.path(p.path);
     return this.withWriter((project) => {
-      const r = project.importSheet(path);
+      const r = project.importSheet(path, p.worksheet !== undefined ? { worksheet: p.worksheet } : {});
       return { created: r.created, sheet: sheetView(project.sheet(r.id)) };
     });
   }

@@ -11,6 +11,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
+import writeXlsxFile from 'write-excel-file/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MOUSE } from '../store/helpers.js';
 import { axe, skipReason, startE2E, type E2E } from './harness.js';
@@ -171,5 +172,28 @@ describe.skipIf(skipReason !== undefined)('genotype formats on the Data screen, 
     await addAndWait(page, 'BXD_geno.txt.gz', 60_000);
     await main.getByRole('region', { name: 'Genotypes' }).getByText(/^BIMBAM mean genotypes \(dosages\): 198 individuals/).waitFor();
     await both(e, 'Data (three datasets)', 'genotypes-07-three-datasets');
+  }, 90_000);
+
+  it('an Excel workbook: its worksheets named, the table read from the one chosen, then added', async () => {
+    const { page } = e;
+    await writeXlsxFile([
+      { sheet: 'Notes', data: [[{ value: 'Field trial 2026' }]] },
+      { sheet: 'Traits', data: [[{ value: 'IID' }, { value: 'height' }], ...['s1', 's2', 's3'].map((id, k) => [{ value: id }, { value: 1 + k / 4 }])] },
+      { sheet: 'Yields', data: [[{ value: 'IID' }, { value: 'yield' }, { value: 'plot' }], ...['s1', 's2', 's3'].map((id, k) => [{ value: id }, { value: 10 + k }, { value: `P${k}` }])] },
+    ]).toFile(join(e.root, 'data', 'trial.xlsx'));
+    const main = page.getByRole('main', { name: 'Data' });
+    await main.getByRole('button', { name: 'Add phenotype sheet…' }).click();
+    await chooseInBrowser(page, /^Add (a )?phenotype/i, 'data/trial.xlsx');
+    const before = main.getByRole('region', { name: 'Before adding trial.xlsx' });
+    // 'Notes' holds no table: the first worksheet that does is shown, and all three are offered.
+    const pick = before.getByLabel(/^Worksheet/);
+    await pick.waitFor({ timeout: 30_000 });
+    await expect(pick.inputValue()).resolves.toBe('Traits');
+    await expect(pick.locator('option').allTextContents()).resolves.toEqual(['Notes', 'Traits', 'Yields']);
+    await pick.selectOption('Yields');
+    await before.getByRole('columnheader', { name: /^yield/ }).waitFor({ timeout: 30_000 });
+    await both(e, 'Data (workbook, worksheet chosen)', 'genotypes-08-workbook-worksheet');
+    await before.getByRole('button', { name: 'Add this sheet to the project' }).click();
+    await main.getByRole('status').getByText('Added the sheet trial.xlsx.').waitFor({ timeout: 30_000 });
   }, 90_000);
 });

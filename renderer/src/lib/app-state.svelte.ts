@@ -148,6 +148,8 @@ export interface PendingFile {
   anno: string | null;
   /** Read a VCF's DS dosages. */
   dosage: boolean;
+  /** An .xlsx workbook's worksheet (null: the first). */
+  worksheet?: string | null;
 }
 
 /** What a genotype import's reader skipped and warned of (data.addGenotypes), shown beside the dataset. */
