@@ -15,6 +15,9 @@ export const KINSHIP_MODES = ['centered', 'standardized'] as const;
 /** Bounds of the SNP filters. */
 export const MAF_RANGE = [0, 0.5] as const;
 export const MAX_MISSING_RANGE = [0, 1] as const;
+/** A text covariate with more levels than this is a label per individual, not a grouping (engine/qc/dummy-coding.ts; the renderer says so before a run). */
+export const MAX_COVARIATE_LEVELS = 50;
+
 /** How many principal components of the kinship a scan may add as covariates. */
 export const PCS_RANGE = [0, 20] as const;
 /** Bounds of the Hardy-Weinberg p-value threshold (0: no HWE filter). */

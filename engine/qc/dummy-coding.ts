@@ -5,10 +5,11 @@
  */
 import { InputError } from '../io/errors.js';
 import type { Sheet } from '../io/sheet.js';
+import { MAX_COVARIATE_LEVELS } from '../protocol/settings.js';
 import { quote } from '../io/text-lines.js';
 
-/** More levels than this is not a grouping but a label per individual. */
-export const MAX_LEVELS = 50;
+/** More levels than this is not a grouping but a label per individual (the protocol's constant, which the renderer shares). */
+const MAX_LEVELS = MAX_COVARIATE_LEVELS;
 
 export interface CodedCovariate {
   /** Indicator names, 'column=level', in sorted level order (reference left out). */

@@ -7,11 +7,12 @@
  * to the analysed individuals, the preview to the whole sheet, so this is the sheet's view of it.
  */
 import type { DataPreview } from '../../../engine/protocol/methods.js';
+import { MAX_COVARIATE_LEVELS } from '../../../engine/protocol/settings.js';
 
 type TextColumn = Extract<Extract<DataPreview, { kind: 'sheet' }>['columns'][number], { type: 'text' }>;
 
-/** engine/qc/dummy-coding.ts MAX_LEVELS: more levels than this is a label per individual, not a grouping. */
-export const MAX_LEVELS = 50;
+/** More levels than this is a label per individual, not a grouping: the engine's limit. */
+const MAX_LEVELS = MAX_COVARIATE_LEVELS;
 
 export interface CategoryNote {
   /** The engine would code it (false: it would refuse it, and `text` says why). */
