@@ -9,6 +9,9 @@ import { AHEAD, CTRL, PIECE_BYTES, type InflateMessage } from './vcf-inflate.js'
 
 const { path, what, port, ctrl: ctrlBuf } = workerData as { path: string; what: string; port: MessagePort; ctrl: SharedArrayBuffer };
 const ctrl = new Int32Array(ctrlBuf);
+// Running: the reader relies on this thread from now on (vcf-inflate.ts waits for it to start).
+Atomics.store(ctrl, CTRL.ONLINE, 1);
+Atomics.notify(ctrl, CTRL.ONLINE);
 
 function post(m: InflateMessage, transfer: ArrayBuffer[] = []): void {
   // Wait while the reader is AHEAD pieces behind (it notifies on each piece it takes).

@@ -12,7 +12,9 @@ import { reviveError, type ThreadError } from './thread-errors.js';
 import { workerScriptBeside } from './worker-script.js';
 
 /** Shared control words: pieces posted by the helper, taken by the reader; QUIT asks the helper to stop. */
-export const CTRL = { POSTED: 0, TAKEN: 1, QUIT: 2, SIZE: 3 } as const;
+export const CTRL = { POSTED: 0, TAKEN: 1, QUIT: 2, ONLINE: 3, SIZE: 4 } as const;
+/** How long the reader waits for the helper to start before it reads the file itself. */
+const START_MS = 3000;
 /** Pieces the helper may run ahead of the reader (memory: AHEAD x PIECE_BYTES). */
 export const AHEAD = 8;
 export const PIECE_BYTES = 1 << 20;
@@ -27,15 +29,26 @@ export function openVcfChunks(path: string, what: string): ByteChunks {
   const script = local.compression === 'bgzf' && local.fileBytes >= MIN_THREAD_BYTES ? workerScriptBeside(import.meta.url, 'vcf-inflate-worker.js') : undefined;
   if (script === undefined) return local;
   local.close();
-  return threaded(path, what, script, local.fileBytes);
+  return threaded(path, what, script, local.fileBytes) ?? openByteChunks(path, what);
 }
 
-function threaded(path: string, what: string, script: string, fileBytes: number): ByteChunks {
+/** The helper-thread reading, or undefined when the helper does not start (then this thread reads). */
+function threaded(path: string, what: string, script: string, fileBytes: number): ByteChunks | undefined {
   const ctrlBuf = new SharedArrayBuffer(CTRL.SIZE * 4);
   const ctrl = new Int32Array(ctrlBuf);
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(script, { workerData: { path, what, port: port2, ctrl: ctrlBuf }, transferList: [port2] });
   worker.unref();
+  // A helper that does not start (a nested worker's start can wait on this thread's event loop,
+  // which this synchronous reader holds) is given up on: the file is then read on this thread.
+  const deadline = Date.now() + START_MS;
+  while (Atomics.load(ctrl, CTRL.ONLINE) === 0 && Date.now() < deadline) Atomics.wait(ctrl, CTRL.ONLINE, 0, 50);
+  if (Atomics.load(ctrl, CTRL.ONLINE) === 0) {
+    Atomics.store(ctrl, CTRL.QUIT, 1);
+    port1.close();
+    void worker.terminate();
+    return undefined;
+  }
   let consumed = 0;
   let ended = false;
   let closed = false;

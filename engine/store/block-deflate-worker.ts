@@ -11,6 +11,8 @@ import type { DeflateJob, DeflateResult } from './block-deflate.js';
 const { port, ctrl } = workerData as { port: MessagePort; ctrl: SharedArrayBuffer };
 const done = new Int32Array(ctrl);
 let masks: ByteMasks | undefined;
+// Running: the importing thread may hand blocks over from now on.
+Atomics.store(done, 1, 1);
 
 parentPort!.on('message', (job: DeflateJob) => {
   if (masks?.n !== job.nSamples) masks = allByteMasks(job.nSamples);

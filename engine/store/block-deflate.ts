@@ -33,7 +33,8 @@ const AHEAD = 4;
 export class BlockDeflater {
   private readonly worker: Worker | undefined;
   private readonly port: MessagePort | undefined;
-  private readonly done = new Int32Array(new SharedArrayBuffer(4));
+  /** Word 0: results sent back; word 1: 1 once the helper runs (it may not start while this thread is blocked). */
+  private readonly done = new Int32Array(new SharedArrayBuffer(8));
   private posted = 0;
   private received = 0;
   private masks: ByteMasks | undefined;
@@ -56,7 +57,10 @@ export class BlockDeflater {
   /** Count and compress a block (its bytes are copied: the caller may reuse them). */
   add(block: number, bytes: Uint8Array, dosage?: Uint8Array): void {
     const { nSamples, bytesPerSnp } = this;
-    if (!this.worker) {
+    // Until the helper runs, blocks are compressed here: this thread never waits on a thread that
+    // has not started (a nested worker's start can need this thread's event loop, which the
+    // synchronous import holds).
+    if (!this.worker || (this.posted === 0 && Atomics.load(this.done, 1) === 0)) {
       const snps = bytes.length / bytesPerSnp;
       const counts = emptyCounts(nSamples, snps);
       countPacked(bytes, snps, bytesPerSnp, (this.masks ??= allByteMasks(nSamples)), counts, 0);
