@@ -6,7 +6,7 @@
  * (Atomics) when none is ready. Plain and gzip files, small files, and a missing compiled worker
  * script (the TypeScript sources without a build) read on the calling thread.
  */
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { isMainThread, MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { openByteChunks, type ByteChunks } from './byte-chunks.js';
 import { reviveError, type ThreadError } from './thread-errors.js';
 import { workerScriptBeside } from './worker-script.js';
@@ -26,7 +26,8 @@ export type InflateMessage = { bytes: Uint8Array; consumed: number } | { end: tr
 /** The file's decompressed chunks; a BGZF file of some size is inflated on a helper thread. */
 export function openVcfChunks(path: string, what: string): ByteChunks {
   const local = openByteChunks(path, what);
-  const script = local.compression === 'bgzf' && local.fileBytes >= MIN_THREAD_BYTES ? workerScriptBeside(import.meta.url, 'vcf-inflate-worker.js') : undefined;
+  // Started only from a process's main thread (see engine/store/block-deflate.ts).
+  const script = isMainThread && local.compression === 'bgzf' && local.fileBytes >= MIN_THREAD_BYTES ? workerScriptBeside(import.meta.url, 'vcf-inflate-worker.js') : undefined;
   if (script === undefined) return local;
   local.close();
   return threaded(path, what, script, local.fileBytes) ?? openByteChunks(path, what);

@@ -6,7 +6,7 @@
  * one is not ready. Without the compiled worker (the TypeScript sources without a build) blocks are
  * compressed on the importing thread; the bytes stored are the same either way.
  */
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { isMainThread, MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { workerScriptBeside } from '../io/worker-script.js';
 import { allByteMasks, countPacked, emptyCounts, type ByteMasks, type GenotypeCounts } from '../qc/snps.js';
 import { deflate } from './codec.js';
@@ -27,6 +27,9 @@ export interface DeflateResult {
   dosage?: Uint8Array;
 }
 
+/** Fewer blocks than this are compressed on the importing thread (a thread's start costs more). */
+const MIN_HELPER_BLOCKS = 16;
+
 /** Blocks in flight at most (memory: that many blocks' bytes). */
 const AHEAD = 4;
 
@@ -44,8 +47,12 @@ export class BlockDeflater {
     private readonly nSamples: number,
     private readonly bytesPerSnp: number,
     private readonly onDone: (r: DeflateResult) => void,
+    expectedBlocks = Infinity,
   ) {
-    const script = workerScriptBeside(import.meta.url, 'block-deflate-worker.js');
+    // A helper pays only for a large import, and is started only from a process's main thread: an
+    // engine host in a worker thread (the tests' stand-in for the desktop app's utility process)
+    // was seen to hang around a nested helper (test/hosts/message-port.test.ts).
+    const script = isMainThread && expectedBlocks >= MIN_HELPER_BLOCKS ? workerScriptBeside(import.meta.url, 'block-deflate-worker.js') : undefined;
     if (!script) return;
     const { port1, port2 } = new MessageChannel();
     this.worker = new Worker(script, { workerData: { port: port2, ctrl: this.done.buffer }, transferList: [port2] });

@@ -110,7 +110,7 @@ class BlockWriter {
     this.dosage = withDosage ? new Float32Array(blockSnps * n) : undefined;
     this.masks = allByteMasks(n);
     this.counts = emptyCounts(n, Math.max(expectedSnps, 1));
-    this.deflater = codec === 'zlib' ? new BlockDeflater(n, bps, (r) => this.stored(r.block, r.data, r.dosage, r.counts)) : undefined;
+    this.deflater = codec === 'zlib' ? new BlockDeflater(n, bps, (r) => this.stored(r.block, r.data, r.dosage, r.counts), expectedSnps > 0 ? Math.ceil(expectedSnps / blockSnps) : Infinity) : undefined;
   }
 
   /** A block counted and compressed (by the deflater): its counts kept, its BLOBs inserted. */
