@@ -82,6 +82,8 @@ function syntheticRows(seed: number, start: number, count: number, rng: Rng, pea
       af: 0.05 + 0.9 * rng.next(),
       nMiss: rng.next() < 0.1 ? 1 : 0,
       df: 1,
+      log10Bf: NaN,
+      log10Abf: NaN,
       betaA: Math.sign(z || 1) * Math.sqrt(lrt) * se,
       seA: se,
       betaD: NaN,

@@ -17,7 +17,7 @@ import { snpQc, SnpStatus } from '../engine/qc/snps.js';
 import { plinkPaths, refuseOverwrite } from '../engine/io/output-guard.js';
 import { scanToFiles } from '../engine/scan/run.js';
 import { scanSettingsSchema, type ScanSettings, type ScanSettingsInput } from '../engine/scan/settings.js';
-import { FIT_METHODS, GENETIC_MODELS, HWE_RANGE, MAF_RANGE, MAX_MISSING_RANGE, MIN_CALL_RATE_RANGE, PCS_RANGE } from '../engine/protocol/settings.js';
+import { FIT_METHODS, GENETIC_MODELS, HWE_RANGE, MAF_RANGE, MAX_MISSING_RANGE, MIN_CALL_RATE_RANGE, PCS_RANGE, PRIOR_PROBABILITY_RANGE, PRIOR_SD_RANGE } from '../engine/protocol/settings.js';
 import { computeKinship } from '../engine/stats/kinship.js';
 import { computeKinshipThreaded } from '../engine/stats/kinship-threads.js';
 import { availableParallelism } from 'node:os';
@@ -62,6 +62,10 @@ const SCAN_USAGE = `  kinscan scan (--bfile PREFIX | --geno FILE [--anno FILE]) 
       --pcs K                            also adjust for population structure with the top K principal
                                          components of the kinship (0-20, default 0), added as covariates
                                          after --covar-names; with --loco, those of the whole-genome kinship
+      --bf-prior-sd 0.05,0.1,0.2,0.4     the Bayes factors' prior sds of the additive effect, in residual
+                                         sds (BIMBAM's; the Bayes factor averages over them)
+      --bf-dom-ratio 0.25                the dominance effect's prior sd over the additive one's
+      --prior-prob 1e-4                  prior probability that a SNP is associated, for the ppa column
       --threads N                        worker threads (default: all cores)
       --loco                             leave-one-chromosome-out kinship for each chromosome's SNPs
       RESULTS.tsv ends in a flag column: below-null (the alternative fit landed below the null) or
@@ -86,13 +90,19 @@ export const COMMAND_USAGE: Record<string, string> = {
       --pedigree stores the pedigree's A over the dataset's individuals (the one imported with it, or
       the project's only one); a scan with --pedigree uses it without reading the pedigree again.`,
   runs: `  kinscan runs --project P.kinscan [--json]       every run: id, status, SNPs done/total, parameters`,
-  export: `  kinscan export --project P.kinscan --run ID --out F [--format tsv|csv|gemma|xlsx] [--partial]
+  export: `  kinscan export --project P.kinscan --run ID --out F [--format tsv|csv|gemma|xlsx|credible-sets] [--partial]
       Format from the extension unless given: .tsv/.txt, .csv, .xlsx (results, top hits, run),
-      .assoc.txt (GEMMA -lmm 2 columns).`,
+      .assoc.txt (GEMMA -lmm 2 columns); credible-sets: the 95% sets of kinscan finemap, as a TSV.`,
   hits: `  kinscan hits --project P.kinscan --run ID [--p 5e-8|bonferroni] [--window 500kb] [--r2 0.1|none]
                [--json] [--out PEAKS.tsv]
       SNPs past --p clumped into peaks: each led by its best SNP, joined by those within --window
       with r2 >= --r2 with the lead (from the project's genotypes).`,
+  finemap: `  kinscan finemap --project P.kinscan --run ID [--p 5e-8|bonferroni] [--window 500kb] [--level 0.95]
+               [--json] [--out SETS.tsv]
+      Credible sets: each SNP past --p opens a window of +-(--window); overlapping windows merge into a
+      region. Under one causal variant per region, each SNP's posterior inclusion probability is its
+      share of the region's Bayes factors; the set is the fewest SNPs reaching --level. PPA: the lead's
+      posterior probability of association, for the run's prior probability (kinscan scan --prior-prob).`,
   plot: `  kinscan plot manhattan|qq|pca|kinship|region|genotype (--project P.kinscan --run ID | --results R.tsv)
                --out F.png|tiff|svg|pdf|eps [--dpi 300] [--width-mm 183] [--palette okabe-ito|grey] ...
       Publication figures (kinscan plot --help lists every option).`,
@@ -153,12 +163,15 @@ const SETTING_FLAGS: Record<string, { flag: string; rule: string }> = {
   pcs: { flag: '--pcs', rule: `a whole number from ${PCS_RANGE[0]} to ${PCS_RANGE[1]}` },
   hwe: { flag: '--hwe', rule: `a p-value from ${HWE_RANGE[0]} to ${HWE_RANGE[1]} (0: no HWE filter)` },
   minCallRate: { flag: '--min-call-rate', rule: `a fraction from ${MIN_CALL_RATE_RANGE[0]} to ${MIN_CALL_RATE_RANGE[1]} (0: no call-rate filter)` },
+  'bayes.priorSd': { flag: '--bf-prior-sd', rule: `one or more numbers from ${PRIOR_SD_RANGE[0]} to ${PRIOR_SD_RANGE[1]}, separated by commas` },
+  'bayes.dominanceRatio': { flag: '--bf-dom-ratio', rule: `a number from ${PRIOR_SD_RANGE[0]} to ${PRIOR_SD_RANGE[1]}` },
+  'bayes.priorProbability': { flag: '--prior-prob', rule: `a probability from ${PRIOR_PROBABILITY_RANGE[0]} to ${PRIOR_PROBABILITY_RANGE[1]}` },
 };
 
 /** The command line's message for the schema's first complaint: '--maf must be a number from 0 to 0.5, got 'x''. */
 export function settingsUsageError(issues: z.core.$ZodIssue[], given: Record<string, unknown>): UsageError {
   const issue = issues[0]!;
-  const key = String(issue.path[0] ?? '');
+  const key = issue.path[0] === 'bayes' ? `bayes.${String(issue.path[1] ?? '')}` : String(issue.path[0] ?? '');
   const known = SETTING_FLAGS[key];
   if (!known) return new UsageError(`invalid scan settings: ${issue.path.join('.') || 'settings'}: ${issue.message}`);
   const raw = given[key];
@@ -194,6 +207,9 @@ export const SCAN_FLAGS = {
   'unlisted-founders': { type: 'boolean' },
   hwe: { type: 'string' },
   'min-call-rate': { type: 'string' },
+  'bf-prior-sd': { type: 'string' },
+  'bf-dom-ratio': { type: 'string' },
+  'prior-prob': { type: 'string' },
   out: { type: 'string' },
   threads: { type: 'string' },
   loco: { type: 'boolean' },
@@ -237,7 +253,20 @@ async function scanCommand(args: string[]): Promise<number> {
   if (v.sheet !== undefined && !v.pheno) throw new UsageError('--sheet NAME goes with --pheno FILE (the workbook that holds that worksheet)');
   if (v['covar-sheet'] !== undefined && !v.covar) throw new UsageError('--covar-sheet NAME goes with --covar FILE (the workbook that holds that worksheet)');
   const trait = need(v.trait as string | undefined, 'trait');
-  const given = { ...v, maxMissing: v['max-miss'], covarNames: v['covar-names'], minCallRate: v['min-call-rate'] };
+  const given = {
+    ...v,
+    maxMissing: v['max-miss'],
+    covarNames: v['covar-names'],
+    minCallRate: v['min-call-rate'],
+    'bayes.priorSd': v['bf-prior-sd'],
+    'bayes.dominanceRatio': v['bf-dom-ratio'],
+    'bayes.priorProbability': v['prior-prob'],
+  };
+  const bayes = {
+    ...(v['bf-prior-sd'] !== undefined ? { priorSd: String(v['bf-prior-sd']).split(',').map((t) => numberFlag(t)!) } : {}),
+    ...(v['bf-dom-ratio'] !== undefined ? { dominanceRatio: numberFlag(v['bf-dom-ratio'])! } : {}),
+    ...(v['prior-prob'] !== undefined ? { priorProbability: numberFlag(v['prior-prob'])! } : {}),
+  };
   // Checked before a sheet is read for its covariate columns.
   const settings0 = parseScanSettings(
     {
@@ -259,6 +288,7 @@ async function scanCommand(args: string[]): Promise<number> {
       ...(v.hwe !== undefined ? { hwe: numberFlag(v.hwe)! } : {}),
       ...(v['min-call-rate'] !== undefined ? { minCallRate: numberFlag(v['min-call-rate'])! } : {}),
       ...(v.loco ? { loco: true } : {}),
+      ...(Object.keys(bayes).length > 0 ? { bayes } : {}),
     },
     given,
   );
@@ -397,6 +427,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       return (await projectCommands()).exportCommand(rest);
     case 'hits':
       return (await projectCommands()).hitsCommand(rest);
+    case 'finemap':
+      return (await projectCommands()).finemapCommand(rest);
     case 'plot':
       return (await outputCommands()).plotCommand(rest);
     case 'report':

@@ -5,6 +5,7 @@
  *   kinscan runs    --project P.kinscan [--json]
  *   kinscan export  --project P.kinscan --run ID --out F [--format tsv|csv|gemma|xlsx] [--partial]
  *   kinscan hits    --project P.kinscan --run ID [--p 5e-8|bonferroni] [--window 500kb] [--r2 0.1|none] [--json] [--out F.tsv]
+ *   kinscan finemap --project P.kinscan --run ID [--p 5e-8|bonferroni] [--window 500kb] [--level 0.95] [--json] [--out F.tsv]
  *   kinscan resume  --project P.kinscan --run ID [--out F.tsv]
  *   kinscan compact --project P.kinscan [--keep-cache]
  */
@@ -21,6 +22,7 @@ import type { PlinkSet } from '../engine/io/plink.js';
 import { writeRunTsv, writeSummary } from '../engine/store/export.js';
 import { exportRunTable, refuseInputOverwrite, tableFormatFor, TABLE_FORMATS, type TableFormat } from '../engine/export/tables/index.js';
 import { clumpHits, DEFAULT_CLUMP, peaksTsv, type Peak } from '../engine/export/hits.js';
+import { credibleSetsTsv, DEFAULT_FINEMAP, finemapRun } from '../engine/export/finemap.js';
 import { formatLnP } from '../engine/stats/chisq.js';
 import { describeThreshold, parseBp, parsePThreshold, thresholdP } from './units.js';
 import { parseFlags as parse, reportLines, UsageError } from './report.js';
@@ -435,6 +437,63 @@ export async function hitsCommand(args: string[]): Promise<number> {
     }
     const unfinished = run.status === 'done' ? '' : `; run ${id} is ${run.status} at ${run.done} of ${run.total ?? '?'} tested SNPs, so these are the peaks so far`;
     say(Boolean(v.quiet), [`run ${id}: ${peaks.length} peak${peaks.length === 1 ? '' : 's'} (${how})${out !== undefined ? `; written to ${out}` : ''}${unfinished}`]);
+    return 0;
+  } finally {
+    p.close();
+  }
+}
+
+export async function finemapCommand(args: string[]): Promise<number> {
+  const v = parse(args, {
+    project: { type: 'string' },
+    run: { type: 'string' },
+    p: { type: 'string' },
+    window: { type: 'string' },
+    level: { type: 'string' },
+    json: { type: 'boolean' },
+    out: { type: 'string' },
+    quiet: { type: 'boolean' },
+  });
+  const path = need(v.project, 'project');
+  const id = runId(v.run);
+  const threshold = parsePThreshold(typeof v.p === 'string' ? v.p : String(DEFAULT_FINEMAP.p), 'p');
+  const windowBp = typeof v.window === 'string' ? parseBp(v.window, 'window') : DEFAULT_FINEMAP.windowBp;
+  const level = typeof v.level === 'string' ? Number(v.level) : DEFAULT_FINEMAP.level;
+  if (!(level >= 0.5 && level < 1)) throw new UsageError(`--level must be a probability from 0.5 to below 1 (0.95: 95% credible sets), got '${String(v.level)}'`);
+  const out = typeof v.out === 'string' ? v.out : undefined;
+  if (v.out !== undefined && !out) throw new UsageError('--out needs a file name');
+  const p = Project.open(path, { readonly: true });
+  try {
+    const run = p.run(id);
+    if (out !== undefined) refuseInputOverwrite(p, id, out);
+    const fm = finemapRun(p, id, { p: thresholdP(threshold, run.rows), windowBp, level });
+    if (out !== undefined) writeFileSync(out, credibleSetsTsv(fm));
+    const pct = `${+(level * 100).toFixed(1)}%`;
+    if (v.json) process.stdout.write(JSON.stringify(fm, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? null : x), 2) + '\n');
+    else if (fm.regions.length === 0) process.stdout.write(`no SNP of run ${id} has p <= ${describeThreshold(threshold, run.rows)}: no region to fine-map\n`);
+    else {
+      const head = ['REGION', 'LEAD', 'P', 'PPA', 'SNPS', `${pct} SET`, 'TOP SNPS (PIP)'];
+      const body = fm.regions.map((r) => [
+        `${r.chr}:${(r.start / 1e6).toFixed(2)}-${(r.end / 1e6).toFixed(2)} Mb`,
+        r.lead.rs,
+        shortP(-r.lead.negLog10P * Math.LN10),
+        r.lead.ppa.toFixed(3),
+        String(r.snps),
+        String(r.members.length),
+        r.members
+          .slice(0, 4)
+          .map((s) => `${s.rs} (${s.pip.toFixed(2)})`)
+          .join(', ') + (r.members.length > 4 ? ', ...' : ''),
+      ]);
+      process.stdout.write(table([head, ...body]));
+    }
+    say(Boolean(v.quiet), [
+      `run ${id}: ${fm.regions.length} region${fm.regions.length === 1 ? '' : 's'} (p <= ${describeThreshold(threshold, run.rows)}, windows of +-${windowBp} bp merged), ${pct} credible sets under one causal variant per region; ` +
+        `PPA for a prior probability of association of ${fm.priorProbability}${out !== undefined ? `; written to ${out}` : ''}`,
+      ...(fm.unplaced.length > 0
+        ? [`${fm.unplaced.length} SNP${fm.unplaced.length === 1 ? '' : 's'} past the threshold with no known position (${fm.unplaced.slice(0, 5).map((s) => s.rs).join(', ')}${fm.unplaced.length > 5 ? ', ...' : ''}) are in no region and not fine-mapped`]
+        : []),
+    ]);
     return 0;
   } finally {
     p.close();

@@ -7,7 +7,9 @@ import type { FigureRequestInput } from '../protocol/figures.js';
 import { figureRequestSchema } from '../protocol/figures.js';
 import type { Project } from '../store/project.js';
 import { runFigureScene } from './figures.js';
+import { finemapRun } from './finemap.js';
 import { clumpHits, type Peak } from './hits.js';
+import { reportFinemap, type ReportFinemap } from './report/finemap-words.js';
 import { paintScene } from './paint/index.js';
 import { GENOME_WIDE, writeReport, type ReportFigure, type ReportHit, type WrittenReport } from './report/index.js';
 
@@ -56,5 +58,13 @@ export async function reportFigures(project: Project, runId: number, threads?: n
 export async function writeRunReport(project: Project, runId: number, out: string, threads?: number): Promise<WrittenReport> {
   const figures = await reportFigures(project, runId, threads);
   const hits = clumpHits(project, runId, { p: GENOME_WIDE.p }).map(reportHit);
-  return writeReport(project, runId, out, { figures, hits, threshold: GENOME_WIDE });
+  return writeReport(project, runId, out, { figures, hits, finemap: reportFinemapOf(project, runId), threshold: GENOME_WIDE });
+}
+
+/** The run's credible sets at the genome-wide threshold, or null for a run recorded before Bayes factors. */
+function reportFinemapOf(project: Project, runId: number): ReportFinemap | null {
+  const run = project.run(runId);
+  const hasBf = project.db.prepare('SELECT 1 FROM results WHERE run_id = ? AND log10_bf IS NOT NULL LIMIT 1').pluck().get(runId) !== undefined;
+  if (!hasBf && run.rows > 0) return null;
+  return reportFinemap(finemapRun(project, runId, { p: GENOME_WIDE.p }), [...run.settings.bayes.priorSd]);
 }

@@ -328,10 +328,58 @@ export const hitRowSchema = z.object({
   /** Natural log of p (never underflows). */
   lnP: maybe,
   negLog10P: maybe,
+  /** log10 of the SNP's exact Bayes factor (BIMBAM prior) and of Wakefield's approximation; null in runs recorded before Bayes factors. */
+  log10Bf: maybe,
+  log10Abf: maybe,
+  /** Posterior probability of association for the run's prior probability (settings.bayes.priorProbability). */
+  ppa: maybe,
   /** '' or why the fit is not to be trusted as it stands: 'below-null', 'not-converged' (or both, comma-separated). */
   flag: z.string(),
 });
 export type HitRow = z.infer<typeof hitRowSchema>;
+
+/** A SNP of a fine-mapped region: position, evidence, and its posterior inclusion probability there. */
+export const finemapSnpSchema = z.object({ snp: count, rs: z.string(), pos: z.number(), negLog10P: maybe, log10Bf: maybe, pip: maybe });
+
+export const credibleRegionSchema = z.object({
+  chr: z.string(),
+  start: z.number(),
+  end: z.number(),
+  /** The region's best SNP by p, with its posterior probability of association. */
+  lead: finemapSnpSchema.extend({ ppa: maybe }),
+  /** SNPs past the threshold in the region; tested SNPs in it. */
+  leads: count,
+  snps: count,
+  /** The credible set, highest posterior inclusion probability first. */
+  members: z.array(finemapSnpSchema),
+  coverage: maybe,
+});
+export type CredibleRegionView = z.infer<typeof credibleRegionSchema>;
+
+export const finemapSchema = z.object({
+  p: z.number(),
+  windowBp: z.number(),
+  level: z.number(),
+  priorProbability: z.number(),
+  regions: z.array(credibleRegionSchema),
+  /** SNPs past the threshold with no known position: in no region, not fine-mapped. */
+  unplaced: z.array(finemapSnpSchema.extend({ chr: z.string() })),
+});
+export type FinemapView = z.infer<typeof finemapSchema>;
+
+/**
+ * The null model's heritability (PVE, ML) with three intervals at `level`: the profile likelihood's,
+ * the posterior's (uniform prior on h2; effects and scale integrated out) with its mean and mode, and
+ * the parametric bootstrap's (ALBI's construction: right coverage near 0 and 1). Null bounds: not known.
+ */
+export const heritabilitySchema = z.object({
+  estimate: maybe,
+  level: z.number(),
+  profile: z.object({ lower: maybe, upper: maybe }),
+  posterior: z.object({ mean: maybe, mode: maybe, lower: maybe, upper: maybe }),
+  bootstrap: z.object({ lower: maybe, upper: maybe, replicates: count, gridPoints: count }).nullable(),
+});
+export type HeritabilityView = z.infer<typeof heritabilitySchema>;
 
 export const snpInfoSchema = z.object({
   snp: count,
@@ -555,6 +603,27 @@ export const methods = {
     params: z.object({ runId: id, chr: z.string().min(1).max(100), start: z.number().min(0).max(1e12), end: z.number().min(0).max(1e12) }).strict(),
     result: z.object({ snp: i32, rs: z.array(z.string()), pos: f64, af: f64, betaA: f64, seA: f64, negLog10P: f64 }),
   },
+  /**
+   * Credible sets: each SNP with p <= `p` opens a window of +-windowBp, overlapping windows merge
+   * into a region; in each, under one causal variant, every SNP's posterior inclusion probability
+   * (its share of the region's Bayes factors) and the smallest set reaching `level`.
+   */
+  'results.finemap': {
+    params: z
+      .object({
+        runId: id,
+        p: z.number().gt(0).max(1).default(5e-8),
+        windowBp: z.number().int().min(0).max(50_000_000).default(500_000),
+        level: z.number().min(0.5).max(0.999).default(0.95),
+      })
+      .strict(),
+    result: finemapSchema,
+  },
+  /** A run's heritability with its intervals; null for a run recorded before Kinscan computed them, or not yet prepared. */
+  'results.heritability': {
+    params: runIdParams,
+    result: z.object({ heritability: heritabilitySchema.nullable() }),
+  },
   /** Runs on the same genotypes side by side: the union of their top hits, every run's values there. */
   'results.compare': {
     params: z.object({ runIds: z.array(id).min(2).max(8), top: z.number().int().min(1).max(500).optional() }).strict(),
@@ -569,7 +638,7 @@ export const methods = {
 
   /** A run's results as a table file: tsv, csv, gemma (.assoc.txt) or xlsx. */
   'export.table': {
-    params: z.object({ runId: id, format: z.enum(['tsv', 'csv', 'gemma', 'xlsx']), out: path, partial: z.boolean().optional() }).strict(),
+    params: z.object({ runId: id, format: z.enum(['tsv', 'csv', 'gemma', 'xlsx', 'credible-sets']), out: path, partial: z.boolean().optional() }).strict(),
     result: z.object({ path: z.string(), rows: count, summary: z.string().nullable() }),
   },
   /** One figure of a run painted into a file. */

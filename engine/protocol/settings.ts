@@ -39,7 +39,29 @@ export const DEFAULT_SETTINGS = {
   pcs: 0,
   hwe: 0,
   minCallRate: 0,
+  bayes: { priorSd: [0.05, 0.1, 0.2, 0.4], dominanceRatio: 0.25, priorProbability: 1e-4 },
 };
+
+/** Bounds of the Bayes factor prior's standard deviations (in residual standard deviations) and of the prior probability of association. */
+export const PRIOR_SD_RANGE = [1e-4, 10] as const;
+export const PRIOR_PROBABILITY_RANGE = [1e-12, 0.5] as const;
+
+/**
+ * The prior of the per-SNP Bayes factors (engine/stats/bayes): BIMBAM's, effects in units of the
+ * residual standard deviation, beta_a ~ N(0, sigma^2 sd^2) for each sd of priorSd (the Bayes factor
+ * averages over them), beta_d's sd = dominanceRatio * sd; and the prior probability that a SNP is
+ * associated, from which each SNP's posterior probability of association (ppa) is computed.
+ * A run recorded before Bayes factors reads as the defaults (its rows have no Bayes factor).
+ */
+export const bayesSettingSchema = z
+  .object({
+    priorSd: z.array(z.number().min(PRIOR_SD_RANGE[0]).max(PRIOR_SD_RANGE[1])).min(1).max(20),
+    dominanceRatio: z.number().min(PRIOR_SD_RANGE[0]).max(PRIOR_SD_RANGE[1]),
+    priorProbability: z.number().min(PRIOR_PROBABILITY_RANGE[0]).max(PRIOR_PROBABILITY_RANGE[1]),
+  })
+  .partial()
+  .strict()
+  .transform((b) => ({ ...DEFAULT_SETTINGS.bayes, ...b }));
 
 /**
  * A pedigree's numerator relationship matrix A over the genotyped individuals (Henderson's tabular
@@ -105,6 +127,7 @@ export const scanSettingsSchema = z
     minCallRate: z.number().min(MIN_CALL_RATE_RANGE[0]).max(MIN_CALL_RATE_RANGE[1]).default(DEFAULT_SETTINGS.minCallRate),
     /** Leave-one-chromosome-out: test each chromosome against the kinship of the other chromosomes. */
     loco: z.boolean().optional(),
+    bayes: bayesSettingSchema.default(DEFAULT_SETTINGS.bayes),
   })
   .strict();
 

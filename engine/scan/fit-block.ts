@@ -4,6 +4,9 @@ import { fitModel } from '../stats/lmm/fit.js';
 import { LN_2PI, type EigenModel, type MlFit } from '../stats/lmm/model.js';
 import { localMaximize, searchBounds, T_MAX } from '../stats/lmm/optimise.js';
 import { ProfileLikelihood } from '../stats/lmm/profile.js';
+import { ConjugateBayesFactor } from '../stats/bayes/conjugate-bf.js';
+import type { EffectPrior } from '../stats/bayes/prior.js';
+import { lnWakefieldAbf } from '../stats/bayes/wakefield.js';
 import type { GeneticModel } from './settings.js';
 import type { FitMethod } from '../stats/lmm/fit.js';
 
@@ -76,6 +79,10 @@ export interface ScanRow {
   lnP: number;
   /** '' or why the fit is not to be trusted (see ScanFlag). */
   flag: ScanFlag;
+  /** log10 of the exact Bayes factor of the SNP's test (df) under BIMBAM's prior at the null delta (stats/bayes/conjugate-bf.ts); NaN in runs recorded before Bayes factors. */
+  log10Bf: number;
+  /** log10 of Wakefield's approximate Bayes factor from the fit's estimates (stats/bayes/wakefield.ts). */
+  log10Abf: number;
 }
 
 /** Per-SNP facts the fitter needs besides the rotated genotypes. */
@@ -138,9 +145,17 @@ export class BlockFitter {
   private readonly gs: Float64Array;
   /** The grid's log-likelihoods for one SNP. */
   private readonly gl: Float64Array;
+  private readonly prior: EffectPrior;
+  private readonly bayes: ConjugateBayesFactor;
+  /** The null fit's residual variance: the unit of the prior's effect sizes. */
+  private readonly residualVariance: number;
 
-  constructor(basis: TraitBasis, model: GeneticModel, method: FitMethod, gemm: Gemm) {
+  constructor(basis: TraitBasis, model: GeneticModel, method: FitMethod, gemm: Gemm, prior: EffectPrior) {
     this.basis = basis;
+    this.prior = prior;
+    const nf = basis.nullFit;
+    this.bayes = new ConjugateBayesFactor(basis.s, basis.yStar, basis.wStar, nf.delta, prior);
+    this.residualVariance = nf.delta === 0 ? nf.sigmaA2 * 1e-5 : nf.sigmaE2;
     this.model = model;
     this.method = method;
     this.gemm = gemm;
@@ -260,6 +275,10 @@ export class BlockFitter {
       const df = used.length;
       const { lrt, flag } = likelihoodRatio(fit.logl, this.basis.nullFit.logl, fit.converged);
       const it = info[k]!;
+      const lnBf = this.bayes.lnBayesFactor(xa, df === 2 ? xd : undefined);
+      const covAD = df === 2 ? this.prof.lastCorrelation(c, c + 1) * fit.se[c]! * fit.se[c + 1]! : NaN;
+      const estimate = { betaA: fit.beta[c]!, varA: fit.se[c]! ** 2, betaD: df === 2 ? fit.beta[c + 1]! : NaN, varD: df === 2 ? fit.se[c + 1]! ** 2 : NaN, covAD };
+      const lnAbf = lnWakefieldAbf(estimate, this.residualVariance, this.prior, df === 2);
       rows.push({
         snp: it.snp,
         af: it.af,
@@ -274,6 +293,8 @@ export class BlockFitter {
         lrt,
         lnP: lrt > 0 ? lnChi2UpperTail(lrt, df) : 0,
         flag,
+        log10Bf: lnBf / Math.LN10,
+        log10Abf: lnAbf / Math.LN10,
       });
     }
     return { rows, collinear };

@@ -12,7 +12,7 @@ import type { SnpInfo } from './fit-block.js';
 import type { PreparedScan, ScanSelection } from './prepare.js';
 import { decodeRows } from './row-codec.js';
 import { DEFAULT_BLOCK, type ScanOptions, type ScanSkips } from './scan.js';
-import type { GeneticModel, ScanSettings } from './settings.js';
+import { effectPrior, type GeneticModel, type ScanSettings } from './settings.js';
 import { createSharedLayout, type SharedLayout } from './shared-kernels.js';
 import type { BasisJob, BlockJob, BlockResult, WorkerFailure, WorkerInit } from './worker.js';
 
@@ -150,7 +150,7 @@ export class ScanPool {
     const shared = new Float64Array(this.layout.memory.buffer, this.layout.uPtr, n * n);
     shared.set(prep.u);
     prep.u = shared;
-    const basis: BasisJob = { type: 'basis', s: prep.s, yStar: prep.yStar, wStar: prep.wStar, nullFit: prep.nullFit, method: settings.method };
+    const basis: BasisJob = { type: 'basis', s: prep.s, yStar: prep.yStar, wStar: prep.wStar, nullFit: prep.nullFit, method: settings.method, prior: effectPrior(settings) };
     for (const w of workers) w.postMessage(basis);
 
     const skips: ScanSkips = { collinear: 0 };

@@ -1,8 +1,14 @@
 import { chi2UpperQuantile, CHI2_1_MEDIAN, formatLnP } from '../stats/chisq.js';
 import type { Bim } from '../io/plink.js';
+import { posteriorProbability } from '../stats/bayes/posterior-probability.js';
 import type { ScanRow } from './scan.js';
 
-/** Columns of RESULTS.tsv, in order (`flag`: '' or why the SNP's fit is not to be trusted, see fit-block.ts ScanFlag). */
+/**
+ * Columns of RESULTS.tsv, in order. `log10_bf`: the exact Bayes factor of the SNP's test under
+ * BIMBAM's prior (stats/bayes/conjugate-bf.ts), `log10_abf`: Wakefield's approximation, `ppa`: the
+ * posterior probability of association for the run's prior probability (settings.bayes), NA in runs
+ * recorded before Bayes factors; `flag`: '' or why the SNP's fit is not to be trusted (fit-block.ts ScanFlag).
+ */
 export const RESULT_COLUMNS = [
   'chr',
   'rs',
@@ -21,6 +27,9 @@ export const RESULT_COLUMNS = [
   'lrt',
   'p_lrt',
   'neglog10_p',
+  'log10_bf',
+  'log10_abf',
+  'ppa',
   'flag',
 ] as const;
 
@@ -34,7 +43,8 @@ export function fmt(x: number, sig = 8): string {
   return x.toExponential(sig - 1);
 }
 
-export function formatRow(r: ScanRow, bim: Bim): string {
+/** One row of RESULTS.tsv; priorProbability: the run's settings.bayes.priorProbability, for ppa. */
+export function formatRow(r: ScanRow, bim: Bim, priorProbability: number): string {
   const j = r.snp;
   return [
     bim.chr[j]!,
@@ -54,6 +64,9 @@ export function formatRow(r: ScanRow, bim: Bim): string {
     fmt(r.lrt, 10),
     formatLnP(r.lnP),
     fmt(-r.lnP / Math.LN10, 10),
+    fmt(r.log10Bf),
+    fmt(r.log10Abf),
+    fmt(posteriorProbability(r.log10Bf * Math.LN10, priorProbability), 6),
     r.flag,
   ].join('\t');
 }

@@ -409,7 +409,7 @@ export async function scanToFiles(settings: ScanSettings, out: string, opts: Run
         opts.onScanStart?.();
       },
       onBlock: (rows, _p, prep) => {
-        if (rows.length > 0) writeSync(fd!, rows.map((r) => formatRow(r, prep.plink.bim)).join('\n') + '\n');
+        if (rows.length > 0) writeSync(fd!, rows.map((r) => formatRow(r, prep.plink.bim, settings.bayes.priorProbability)).join('\n') + '\n');
         for (const r of rows) lnPs.push(r.lnP);
         countFlags(rows, flags);
       },

@@ -6,6 +6,7 @@
 import { forEachSnpBlock } from '../io/snp-blocks.js';
 import { gemmFast } from '../stats/kernels/gemm.js';
 import { BlockFitter, type Gemm, type ScanRow, type SnpInfo } from './fit-block.js';
+import { effectPrior } from './settings.js';
 import { GenotypeDecoder } from './genotypes.js';
 import type { PreparedScan } from './prepare.js';
 
@@ -107,7 +108,7 @@ export function rotateBlock(gemm: Gemm, ut: Float64Array, n: number, xRaw: Float
  */
 export function scanBlocksHere(prep: PreparedScan, opts: ScanOptions, gemm: Gemm = gemmFast): ScanSkips {
   const { n, u, tested, settings } = prep;
-  const fitter = new BlockFitter(prep, settings.model, settings.method, gemm);
+  const fitter = new BlockFitter(prep, settings.model, settings.method, gemm, effectPrior(settings));
   const cols = fitter.columnsPerSnp;
   const blockSize = opts.blockSize ?? DEFAULT_BLOCK;
   const decoder = new GenotypeDecoder(prep.samples.famIndex);

@@ -4,6 +4,7 @@
  */
 import type { FitMethod } from '../stats/lmm/fit.js';
 import type { ScanSettings } from '../protocol/settings.js';
+import type { EffectPrior } from '../stats/bayes/prior.js';
 
 export { DEFAULT_SETTINGS, scanSettingsSchema, type ScanSettings, type ScanSettingsInput } from '../protocol/settings.js';
 
@@ -13,3 +14,8 @@ export type GeneticModel = ScanSettings['model'];
 // The schema's methods are exactly the fitter's.
 const sameMethods: [ScanSettings['method'], FitMethod] extends [FitMethod, ScanSettings['method']] ? true : never = true;
 void sameMethods;
+
+/** The Bayes factors' prior on a SNP's effects, from the settings. */
+export function effectPrior(settings: ScanSettings): EffectPrior {
+  return { sigmaA: settings.bayes.priorSd, dominanceRatio: settings.bayes.dominanceRatio };
+}

@@ -14,6 +14,7 @@ import { encodeRows } from './row-codec.js';
 import { rotateBlock } from './scan.js';
 import { ScratchArena } from './shared-kernels.js';
 import type { GeneticModel } from './settings.js';
+import type { EffectPrior } from '../stats/bayes/prior.js';
 
 /** What a worker needs to start (before the eigenbasis exists: the pool starts during the eigendecomposition). */
 export interface WorkerInit {
@@ -39,6 +40,7 @@ export interface BasisJob {
   wStar: Float64Array[];
   nullFit: MlFit;
   method: FitMethod;
+  prior: EffectPrior;
 }
 
 export interface BlockJob {
@@ -82,7 +84,7 @@ let basisError: unknown;
 parentPort!.on('message', (job: BasisJob | BlockJob) => {
   if (job.type === 'basis') {
     try {
-      fitter = new BlockFitter({ n, s: job.s, yStar: job.yStar, wStar: job.wStar, nullFit: job.nullFit }, init.model, job.method, arena.gemm);
+      fitter = new BlockFitter({ n, s: job.s, yStar: job.yStar, wStar: job.wStar, nullFit: job.nullFit }, init.model, job.method, arena.gemm, job.prior);
     } catch (e) {
       // Reported with the first block (the pool waits for blocks, not for the basis).
       basisError = e;

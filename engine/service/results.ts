@@ -3,6 +3,8 @@
  * (chromosome index Uint16, -log10 p Float32: 18 bytes per SNP with the position and SNP index),
  * the QQ series, a page of hits, one SNP with its genotype classes, a region, runs side by side.
  */
+import { finemapRun, type FinemapSnp } from '../export/finemap.js';
+import type { FinemapView, HeritabilityView } from '../protocol/methods.js';
 import { genotypeData } from '../export/figure-data.js';
 import { InputError } from '../io/errors.js';
 import type { ResultOf } from '../protocol/api.js';
@@ -49,7 +51,7 @@ export interface HitsParams {
 }
 
 export function hitsPage(project: Project, p: HitsParams): ResultOf<'results.hits'> {
-  project.run(p.runId);
+  const prior = project.run(p.runId).settings.bayes.priorProbability;
   const page = project.hitsPage(p.runId, {
     sort: p.sort,
     order: p.order,
@@ -58,7 +60,7 @@ export function hitsPage(project: Project, p: HitsParams): ResultOf<'results.hit
     offset: p.offset,
     limit: p.limit,
   });
-  return { total: page.total, rows: page.rows.map(hitRowView) };
+  return { total: page.total, rows: page.rows.map((h) => hitRowView(h, prior)) };
 }
 
 /** One SNP of a run: its row, its rows in the other runs on the same genotypes, the trait by genotype class. */
@@ -75,7 +77,7 @@ export function snpDetail(project: Project, runId: number, q: { snp: number } | 
   const inClasses = g.classes.reduce((acc, c) => acc + c.values.length, 0);
   return {
     info: d.info,
-    result: d.result ? hitRowView(d.result) : null,
+    result: d.result ? hitRowView(d.result, run.settings.bayes.priorProbability) : null,
     otherRuns: d.runs
       .filter((r) => r.runId !== runId)
       .map((r) => ({ runId: r.runId, trait: r.trait, model: r.model, status: r.status, negLog10P: finite(-r.result.lnP / Math.LN10), betaA: finite(r.result.betaA), seA: finite(r.result.seA) })),
@@ -98,4 +100,21 @@ export function regionSeries(project: Project, runId: number, chr: string, start
 export function compareSeries(project: Project, runIds: number[], top: number, queuePosition: (runId: number) => number | null): ResultOf<'results.compare'> {
   const c = project.compareRuns(runIds, top);
   return { runs: c.runs.map((r) => runSummaryView(r, queuePosition(r.id))), snps: c.snps, negLog10P: c.negLog10P, betaA: c.betaA, seA: c.seA };
+}
+
+/** A run's credible sets (engine/export/finemap.ts), numbers made JSON-safe. */
+export function finemapView(project: Project, runId: number, opts: { p: number; windowBp: number; level: number }): FinemapView {
+  const fm = finemapRun(project, runId, opts);
+  const snpView = (s: FinemapSnp): FinemapView['regions'][number]['members'][number] => ({ ...s, negLog10P: finite(s.negLog10P), log10Bf: finite(s.log10Bf), pip: finite(s.pip) });
+  return {
+    ...fm,
+    unplaced: fm.unplaced.map((s) => ({ ...snpView(s), chr: s.chr })),
+    regions: fm.regions.map((r) => ({ ...r, lead: { ...snpView(r.lead), ppa: finite(r.lead.ppa) }, members: r.members.map(snpView), coverage: finite(r.coverage) })),
+  };
+}
+
+/** A run's heritability with its intervals (stored with the run), or null. */
+export function heritabilityView(project: Project, runId: number): HeritabilityView | null {
+  project.run(runId);
+  return null;
 }

@@ -38,6 +38,8 @@ export function serviceRoutes(s: KinscanService): Routes {
     'results.hits': (p) => s.hits(p),
     'results.snp': (p) => s.snp(p),
     'results.region': (p) => s.region(p),
+    'results.finemap': (p) => s.finemap(p),
+    'results.heritability': (p) => s.heritability(p),
     'results.compare': (p) => s.compare(p),
     'figures.scene': (p) => s.figureScene(p),
     'export.table': (p) => s.exportTable(p),

@@ -36,7 +36,7 @@ import { onBasisWorker, storeBasis, type BasisAnswer, type BasisJob, type Datase
 import { noProject, ServiceError, toErrorInfo } from './errors.js';
 import { FileRoot } from './file-root.js';
 import { RecentProjects } from './recent.js';
-import { compareSeries, hitsPage, manhattanSeries, qqSeries, regionSeries, snpDetail } from './results.js';
+import { compareSeries, finemapView, heritabilityView, hitsPage, manhattanSeries, qqSeries, regionSeries, snpDetail } from './results.js';
 import { RunQueue } from './run-queue.js';
 import { Uploads } from './uploads.js';
 import { datasetView, finite, matrixView, runDetailView, runSummaryView, sheetView } from './views.js';
@@ -574,6 +574,20 @@ export class KinscanService {
     return this.withProject((project) => {
       this.requireRun(project, p.runId);
       return regionSeries(project, p.runId, p.chr, p.start, p.end);
+    });
+  }
+
+  finemap(p: ParamsIn<'results.finemap'>): Promise<ResultOf<'results.finemap'>> {
+    return this.withProject((project) => {
+      this.requireRun(project, p.runId);
+      return finemapView(project, p.runId, { p: p.p, windowBp: p.windowBp, level: p.level });
+    });
+  }
+
+  heritability(p: ParamsIn<'results.heritability'>): Promise<ResultOf<'results.heritability'>> {
+    return this.withProject((project) => {
+      this.requireRun(project, p.runId);
+      return { heritability: heritabilityView(project, p.runId) };
     });
   }
 

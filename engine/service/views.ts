@@ -2,6 +2,7 @@
  * The store's records in the protocol's shapes (engine/protocol/methods.ts): only the fields a
  * client needs, and numbers JSON can carry (NaN and infinities become null).
  */
+import { posteriorProbability } from '../stats/bayes/posterior-probability.js';
 import type { z } from 'zod';
 import type { datasetSchema, HitRow, matrixSchema, RunSummary, runDetailSchema, sheetSchema } from '../protocol/methods.js';
 import type { DatasetInfo, Hit, MatrixInfo, RunInfo, SheetInfo } from '../store/project.js';
@@ -102,7 +103,8 @@ export function runDetailView(r: RunInfo, queuePosition: number | null, samples?
   };
 }
 
-export function hitRowView(h: Hit): HitRow {
+/** A result row for the UI; priorProbability: the run's, for ppa. */
+export function hitRowView(h: Hit, priorProbability: number): HitRow {
   return {
     snp: h.snp,
     chr: h.chr,
@@ -122,6 +124,9 @@ export function hitRowView(h: Hit): HitRow {
     lrt: finite(h.lrt),
     lnP: finite(h.lnP),
     negLog10P: finite(h.negLog10P),
+    log10Bf: finite(h.log10Bf),
+    log10Abf: finite(h.log10Abf),
+    ppa: finite(posteriorProbability(h.log10Bf * Math.LN10, priorProbability)),
     flag: h.flag ?? '',
   };
 }

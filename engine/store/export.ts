@@ -9,17 +9,19 @@ import { formatRow, RESULT_HEADER } from '../scan/results.js';
 import { summaryPath, type ScanSummary } from '../scan/run.js';
 import { loadBim } from './datasets.js';
 import { readRows } from './results.js';
+import { getRun } from './runs.js';
 
 export { summaryPath };
 
 /** Write the TSV of a run's stored rows to `out` (through a temporary file, renamed when complete). Returns the rows written. */
 export function writeRunTsv(db: Database.Database, runId: number, datasetId: number, out: string): number {
   const bim = loadBim(db, datasetId);
+  const prior = getRun(db, runId).settings.bayes.priorProbability;
   let rows = 0;
   writeTextFile(out, (write) => {
     write(RESULT_HEADER + '\n');
     for (const r of readRows(db, runId)) {
-      write(formatRow(r, bim) + '\n');
+      write(formatRow(r, bim, prior) + '\n');
       rows++;
     }
   });

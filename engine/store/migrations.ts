@@ -129,6 +129,17 @@ ALTER TABLE sheets ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE matrices ADD COLUMN ids TEXT;`);
     },
   },
+  {
+    version: 7,
+    description: "results.log10_bf and results.log10_abf: each SNP's exact (BIMBAM prior) and Wakefield's approximate Bayes factor; runs.heritability: the null model's h2 with its intervals",
+    up(db) {
+      // Rows written before version 7 have no Bayes factors (NULL, shown as NA); runs no h2 report.
+      db.exec(`
+ALTER TABLE results ADD COLUMN log10_bf REAL;
+ALTER TABLE results ADD COLUMN log10_abf REAL;
+ALTER TABLE runs ADD COLUMN heritability TEXT;`);
+    },
+  },
 ];
 
 /** The layout version this software writes. */

@@ -32,7 +32,7 @@ export interface Hit extends ScanRow {
   negLog10P: number;
 }
 
-const R_COLS = 'r.snp, r.af, r.n_miss, r.df, r.beta_a, r.se_a, r.beta_d, r.se_d, r.logl_h1, r.delta_h1, r.lrt, r.lnp, r.flag';
+const R_COLS = 'r.snp, r.af, r.n_miss, r.df, r.beta_a, r.se_a, r.beta_d, r.se_d, r.logl_h1, r.delta_h1, r.lrt, r.lnp, r.flag, r.log10_bf, r.log10_abf';
 const S_COLS = 's.chr, s.rs, s.pos, s.allele1, s.allele0';
 
 function hitFromRaw(r: [...RawRow, string, string, number, string, string]): Hit {
@@ -170,6 +170,8 @@ export interface RegionResult {
   seA: Float64Array;
   lnP: Float64Array;
   negLog10P: Float64Array;
+  /** log10 of the exact Bayes factor (NaN in runs recorded before Bayes factors). */
+  log10Bf: Float64Array;
 }
 
 /** The tested SNPs of a run on chromosome `chr` with start <= position <= end. */
@@ -177,12 +179,12 @@ export function region(db: Database.Database, runId: number, chr: string, start:
   const ds = datasetOf(db, runId);
   const rows = db
     .prepare(
-      `SELECT s.idx, s.rs, s.pos, r.af, r.beta_a, r.se_a, r.lnp FROM snps s INDEXED BY snps_position
+      `SELECT s.idx, s.rs, s.pos, r.af, r.beta_a, r.se_a, r.lnp, r.log10_bf FROM snps s INDEXED BY snps_position
        JOIN results r ON r.run_id = ? AND r.snp = s.idx
        WHERE s.dataset_id = ? AND s.chr = ? AND s.pos BETWEEN ? AND ? ORDER BY s.pos, s.idx`,
     )
     .raw()
-    .all(runId, ds, chr, start, end) as [number, string, number, number | null, number | null, number | null, number | null][];
+    .all(runId, ds, chr, start, end) as [number, string, number, number | null, number | null, number | null, number | null, number | null][];
   const n = rows.length;
   const out: RegionResult = {
     snp: new Int32Array(n),
@@ -193,6 +195,7 @@ export function region(db: Database.Database, runId: number, chr: string, start:
     seA: new Float64Array(n),
     lnP: new Float64Array(n),
     negLog10P: new Float64Array(n),
+    log10Bf: new Float64Array(n),
   };
   rows.forEach((r, i) => {
     out.snp[i] = r[0];
@@ -203,6 +206,7 @@ export function region(db: Database.Database, runId: number, chr: string, start:
     out.seA[i] = r[5] ?? NaN;
     out.lnP[i] = r[6] ?? NaN;
     out.negLog10P[i] = -(r[6] ?? NaN) / Math.LN10;
+    out.log10Bf[i] = r[7] ?? NaN;
   });
   return out;
 }

@@ -11,11 +11,11 @@ import type { FlagCounts } from '../scan/run.js';
 import type { ScanRow } from '../scan/scan.js';
 import { blobToF64, blobToI32, nowIso, num, toBlob } from './codec.js';
 
-const ROW_COLS = 'snp, af, n_miss, df, beta_a, se_a, beta_d, se_d, logl_h1, delta_h1, lrt, lnp, flag';
+const ROW_COLS = 'snp, af, n_miss, df, beta_a, se_a, beta_d, se_d, logl_h1, delta_h1, lrt, lnp, flag, log10_bf, log10_abf';
 
 /** A results row as SQLite returns ROW_COLS (ROW_FIELDS values). */
-export type RawRow = [number, number | null, number, number, number | null, number | null, number | null, number | null, number | null, number | null, number | null, number | null, string];
-export const RAW_ROW_FIELDS = 13;
+export type RawRow = [number, number | null, number, number, number | null, number | null, number | null, number | null, number | null, number | null, number | null, number | null, string, number | null, number | null];
+export const RAW_ROW_FIELDS = 15;
 
 export function rowFromRaw(r: RawRow): ScanRow {
   return {
@@ -32,6 +32,8 @@ export function rowFromRaw(r: RawRow): ScanRow {
     lrt: num(r[10]),
     lnP: num(r[11]),
     flag: r[12] as ScanFlag,
+    log10Bf: num(r[13]),
+    log10Abf: num(r[14]),
   };
 }
 
@@ -46,7 +48,7 @@ export class ResultWriter {
     private readonly db: Database.Database,
     readonly runId: number,
   ) {
-    this.insRow = db.prepare(`INSERT INTO results (run_id, ${ROW_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insRow = db.prepare(`INSERT INTO results (run_id, ${ROW_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.insBlock = db.prepare('INSERT INTO result_blocks (run_id, first_snp, n, snps, lnp) VALUES (?, ?, ?, ?, ?)');
     this.progress = db.prepare('UPDATE runs SET done = ?, n_rows = n_rows + ?, updated_at = ? WHERE id = ? AND done < ?');
     this.commitTx = db.transaction((rows: ScanRow[], done: number) => {
@@ -56,7 +58,7 @@ export class ResultWriter {
       const lnp = new Float64Array(rows.length);
       for (let k = 0; k < rows.length; k++) {
         const r = rows[k]!;
-        this.insRow.run(runId, r.snp, r.af, r.nMiss, r.df, r.betaA, r.seA, r.betaD, r.seD, r.loglH1, r.deltaH1, r.lrt, r.lnP, r.flag);
+        this.insRow.run(runId, r.snp, r.af, r.nMiss, r.df, r.betaA, r.seA, r.betaD, r.seD, r.loglH1, r.deltaH1, r.lrt, r.lnP, r.flag, r.log10Bf, r.log10Abf);
         snps[k] = r.snp;
         lnp[k] = r.lnP;
       }

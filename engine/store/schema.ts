@@ -27,6 +27,9 @@
  *   snp_counts      (v3) per dataset: per-SNP genotype counts over all its individuals as Int32 BLOBs
  *                   (hom1 = two copies of allele 1, het, missing), for the QC preview
  *   results.flag    (v4) '' or why the SNP's fit is not to be trusted: 'below-null', 'not-converged'
+ *   (v5, v6)        genotype formats and dosages, sheet layouts: see migrations.ts
+ *   results.log10_bf, results.log10_abf (v7) exact and approximate Bayes factors (NULL before v7);
+ *   runs.heritability (v7) JSON: the null model's h2 with profile, posterior and bootstrap intervals
  */
 
 /** Identifies a Kinscan project among SQLite files: 'KNSC'. */

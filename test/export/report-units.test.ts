@@ -32,6 +32,7 @@ const ALL: Required<ScanSettings> = {
   hwe: 0,
   minCallRate: 0,
   loco: false,
+  bayes: { priorSd: [0.05, 0.1, 0.2, 0.4], dominanceRatio: 0.25, priorProbability: 1e-4 },
 };
 
 /** Another value for each setting. */
@@ -54,6 +55,7 @@ const CHANGED: Required<ScanSettings> = {
   hwe: 1e-6,
   minCallRate: 0.95,
   loco: true,
+  bayes: { priorSd: [0.2], dominanceRatio: 0.5, priorProbability: 1e-3 },
 };
 
 /** The scan command's own options (cli/commands.ts). */
@@ -94,6 +96,7 @@ describe('reproduce command', () => {
       hwe: 1e-7,
       minCallRate: 0.9,
       loco: true,
+      bayes: { priorSd: [0.1, 0.3], dominanceRatio: 1, priorProbability: 2e-5 },
     };
     const v = shellParse(awkward);
     expect(v.bfile).toBe(awkward.bfile);
@@ -110,6 +113,9 @@ describe('reproduce command', () => {
     expect(Number(v.hwe)).toBe(1e-7);
     expect(Number(v['min-call-rate'])).toBe(0.9);
     expect(v.loco).toBe(true);
+    expect(v['bf-prior-sd']).toBe('0.1,0.3');
+    expect(v['bf-dom-ratio']).toBe('1');
+    expect(v['prior-prob']).toBe('0.00002');
     expect(v.out).toBe('out dir/R.tsv');
   });
 

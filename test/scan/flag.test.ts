@@ -10,6 +10,7 @@ import { BELOW_NULL_TOLERANCE, BlockFitter, likelihoodRatio, type ScanRow } from
 import { RESULT_COLUMNS, RESULT_HEADER } from '../../engine/scan/results.js';
 import { decodeRows, encodeRows } from '../../engine/scan/row-codec.js';
 import { gemmFast } from '../../engine/stats/kernels/gemm.js';
+import { BIMBAM_PRIOR } from '../../engine/stats/bayes/prior.js';
 import { fitModel } from '../../engine/stats/lmm/fit.js';
 import { ProfileLikelihood } from '../../engine/stats/lmm/profile.js';
 import { Project } from '../../engine/store/project.js';
@@ -43,7 +44,7 @@ describe('flagged SNPs', () => {
     // A null fit claimed 5 log-likelihood units above the real maximum: no alternative can reach it.
     const claimed = { ...nullFit, logl: nullFit.logl + 5 };
     for (const method of ['fast', 'exact', 'squarem'] as const) {
-      const fitter = new BlockFitter({ n: c.n, s: c.model.s, yStar: c.model.y, wStar: nullModel.x, nullFit: claimed }, 'add-dom', method, gemmFast);
+      const fitter = new BlockFitter({ n: c.n, s: c.model.s, yStar: c.model.y, wStar: nullModel.x, nullFit: claimed }, 'add-dom', method, gemmFast, BIMBAM_PRIOR);
       const x = new Float64Array(2 * c.n);
       x.set(c.model.x[p - 2]!, 0);
       x.set(c.model.x[p - 1]!, c.n);
@@ -56,7 +57,7 @@ describe('flagged SNPs', () => {
   });
 
   it('crosses the worker codec, RESULTS.tsv (last column), the project rows and the summary counts', () => {
-    const base: Omit<ScanRow, 'snp' | 'flag'> = { af: 0.3, nMiss: 0, df: 1, betaA: 0.1, seA: 0.05, betaD: NaN, seD: NaN, loglH1: -10, deltaH1: 1, lrt: 0.5, lnP: -0.3 };
+    const base: Omit<ScanRow, 'snp' | 'flag'> = { af: 0.3, nMiss: 0, df: 1, betaA: 0.1, seA: 0.05, betaD: NaN, seD: NaN, loglH1: -10, deltaH1: 1, lrt: 0.5, lnP: -0.3, log10Bf: 0.25, log10Abf: 0.2 };
     const rows: ScanRow[] = [
       { ...base, snp: 0, flag: '' },
       { ...base, snp: 1, flag: 'below-null', lrt: -0.4, lnP: 0 },
@@ -65,7 +66,7 @@ describe('flagged SNPs', () => {
     ];
     expect(decodeRows(encodeRows(rows))).toEqual(rows);
     expect(RESULT_COLUMNS.at(-1)).toBe('flag');
-    expect(RESULT_HEADER.endsWith('\tneglog10_p\tflag')).toBe(true);
+    expect(RESULT_HEADER.endsWith('\tneglog10_p\tlog10_bf\tlog10_abf\tppa\tflag')).toBe(true);
 
     const set = simulatedSet(dir, 'sim', 40, 100, 3);
     const p = Project.open(join(dir, 'flags.kinscan'), { create: true });
@@ -83,6 +84,9 @@ describe('flagged SNPs', () => {
       expect(p.run(id).rows).toBe(4);
       expect(lines.slice(1, 5).map((l) => l.split('\t').at(-1))).toEqual(['', 'below-null', 'not-converged', 'below-null,not-converged']);
       expect(lines[2]!.split('\t')[RESULT_COLUMNS.indexOf('lrt')]).toBe('-0.4');
+      // ppa = pi BF / (pi BF + 1 - pi) at the default pi = 1e-4, BF = 10^0.25.
+      const bf = 10 ** 0.25;
+      expect(Number(lines[1]!.split('\t')[RESULT_COLUMNS.indexOf('ppa')])).toBeCloseTo((1e-4 * bf) / (1e-4 * bf + 1 - 1e-4), 9);
     } finally {
       p.close();
     }

@@ -19,7 +19,7 @@ describe('the scan on worker threads sharing genotypes and eigenvectors (through
   const plink = openPlink(prefix);
   const bim = plink.bim;
   plink.bed.close();
-  const text = (rows: ScanRow[]): string => rows.map((r) => formatRow(r, bim)).join('\n');
+  const text = (rows: ScanRow[]): string => rows.map((r) => formatRow(r, bim, 1e-4)).join('\n');
 
   it('the worker script is built (npm test builds dist/ first)', () => {
     expect(workerScript()).toBeDefined();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BlockFitter } from '../../engine/scan/fit-block.js';
 import { gemmFast } from '../../engine/stats/kernels/gemm.js';
+import { BIMBAM_PRIOR } from '../../engine/stats/bayes/prior.js';
 import { emStep, EmWorkspace, marginalLogLikelihood, runEm, type EmState } from '../../engine/stats/lmm/em.js';
 import { fitModel } from '../../engine/stats/lmm/fit.js';
 import { ProfileLikelihood } from '../../engine/stats/lmm/profile.js';
@@ -126,7 +127,7 @@ describe("maximum likelihood: the scan's fast route, EM and the exact optimiser 
       const nullModel = firstColumns(c.model, p - 2);
       const nullFit = fitModel(nullModel, prof, { method: 'exact' });
       const full = fitModel(c.model, prof, { method: 'exact' });
-      const fitter = new BlockFitter({ n: c.n, s: c.model.s, yStar: c.model.y, wStar: nullModel.x, nullFit }, 'add-dom', 'fast', gemmFast);
+      const fitter = new BlockFitter({ n: c.n, s: c.model.s, yStar: c.model.y, wStar: nullModel.x, nullFit }, 'add-dom', 'fast', gemmFast, BIMBAM_PRIOR);
       const xRot = new Float64Array(2 * c.n);
       xRot.set(c.model.x[p - 2]!, 0);
       xRot.set(c.model.x[p - 1]!, c.n);

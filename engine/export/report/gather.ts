@@ -15,12 +15,15 @@ import { VERSION } from '../../version.js';
 import { formatCount, formatPercent, formatThreshold } from './format.js';
 import { methodsParagraph, methodText, MODEL_EQUATION, modelText, testText } from './methods.js';
 import { reproduceCommand, reproduceCommandLines } from './reproduce.js';
+import type { ReportFinemap } from './finemap-words.js';
 import type { CountRow, ReportData, ReportFigure, ReportHit, ReportInput, ReportThreshold } from './types.js';
 import { softwareVersions } from './versions.js';
 
 export interface ReportExtras {
   figures: ReportFigure[];
   hits: ReportHit[];
+  /** Credible sets around the hits (null: the run has no Bayes factors). */
+  finemap?: ReportFinemap | null;
   /** The significance threshold of the figures and hits (default genome-wide, 5e-8). */
   threshold?: ReportThreshold;
   /** The results file the reproduce command writes (default RESULTS.tsv). */
@@ -274,6 +277,7 @@ export function gatherReport(project: Project, runId: number, extras: ReportExtr
     threshold: { ...threshold, snpsPast },
     figures: extras.figures,
     hits: extras.hits,
+    finemap: extras.finemap ?? null,
     versions: softwareVersions(project.db),
     reproduce,
   };

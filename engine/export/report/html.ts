@@ -6,7 +6,7 @@
  * run, inputs, samples and SNPs, kinship, model and method, null fit, lambda_GC, figures, top hits,
  * software versions, the reproduce command, the methods paragraph; the run log closes it.
  */
-import { formatBytes, formatCount, formatFixed, formatSeconds, formatSig, formatThreshold, formatTime, sciPartsOfNegLog10 } from './format.js';
+import { formatBytes, formatCount, formatFixed, formatPercent, formatSeconds, formatSig, formatThreshold, formatTime, sciPartsOfNegLog10 } from './format.js';
 import { fontFaceCss } from './font.js';
 import { h, inlineSvg, trusted, type HtmlValue, type Markup } from './markup.js';
 import type { CountRow, ReportData, ReportHit } from './types.js';
@@ -36,6 +36,7 @@ thead { display: table-header-group; }
 thead th { border-bottom: 0.8pt solid #666; background: #f0f0f0; font-weight: bold; overflow-wrap: normal; }
 tr { break-inside: avoid; page-break-inside: avoid; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.credible td:nth-child(2), table.credible td:nth-child(3) { white-space: nowrap; }
 table.kv, table.counts { break-inside: avoid; page-break-inside: avoid; }
 table.kv th { width: 34%; font-weight: normal; color: #404040; }
 tr.total td, tr.total th { font-weight: bold; }
@@ -216,7 +217,27 @@ function hitsSection(d: ReportData): Markup {
   if (d.hits.length === 0) return h`<section id="hits"><h2>8. Top hits</h2>${intro}<p>No peak to list.</p></section>`;
   return h`<section id="hits"><h2>8. Top hits</h2>${intro}
 <table class="hits"><thead><tr><th class="num">#</th><th>Lead SNP</th><th>Chr</th><th class="num">Position (bp)</th><th class="num">Span (Mb)</th><th class="num">SNPs</th><th class="num">p</th><th class="num">β<sub>a</sub> (se)</th><th class="num">AF (A1)</th><th>A1/A0</th></tr></thead>
-<tbody>${d.hits.map(hitRow)}</tbody></table></section>`;
+<tbody>${d.hits.map(hitRow)}</tbody></table>${finemapPart(d)}</section>`;
+}
+
+/** The credible sets, as a subsection of the top hits: the plain-words paragraph, then a row per region. */
+function finemapPart(d: ReportData): Markup {
+  const fm = d.finemap;
+  if (!fm) return h`<h3>How sure, and which SNPs</h3><p class="note">This run was recorded before Kinscan computed Bayes factors; run it again for posterior probabilities and credible sets.</p>`;
+  const level = formatPercent(fm.level);
+  const rows = fm.regions.map(
+    (r, i) =>
+      h`<tr><td class="num">${i + 1}</td><td>${r.chr}:${mb(r.start)}–${mb(r.end)}</td><td>${r.leadRs}</td><td class="num">${pHtml(r.leadNegLog10P)}</td><td class="num">${formatFixed(r.leadLog10Bf, 2)}</td><td class="num">${formatFixed(r.leadPpa, 3)}</td>
+<td class="num">${formatCount(r.snps)}</td><td class="num">${formatCount(r.setSize)}</td><td>${r.members.map((m) => `${m.rs} (${formatFixed(m.pip, 2)})`).join(', ')}${r.setSize > r.members.length ? ', …' : ''}</td></tr>`,
+  );
+  return h`<h3 id="credible-sets">How sure, and which SNPs: Bayes factors and ${level} credible sets</h3>
+<p id="finemap-paragraph">${fm.paragraph}</p>
+${
+  fm.regions.length === 0
+    ? ''
+    : h`<table class="credible"><thead><tr><th class="num">#</th><th>Region (Mb)</th><th>Lead SNP</th><th class="num">p</th><th class="num">log<sub>10</sub> BF</th><th class="num">PPA</th><th class="num">SNPs</th><th class="num">Set size</th><th>Credible set (PIP)</th></tr></thead>
+<tbody>${rows}</tbody></table>`
+}`;
 }
 
 function versionsSection(d: ReportData): Markup {

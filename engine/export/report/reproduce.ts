@@ -29,6 +29,7 @@ export const SETTING_FLAGS: Record<keyof ScanSettings, string> = {
   hwe: '--hwe',
   minCallRate: '--min-call-rate',
   loco: '--loco',
+  bayes: '--bf-prior-sd',
 };
 
 /** Quote a word for a POSIX shell: bare when it holds only safe characters, else in single quotes. */
@@ -104,6 +105,9 @@ export function reproduceParts(settings: ScanSettings, opts: ReproduceOptions = 
   add('hwe', String(settings.hwe), shellQuote);
   add('minCallRate', String(settings.minCallRate), shellQuote);
   if (settings.loco) parts.push([SETTING_FLAGS.loco]);
+  add('bayes', settings.bayes.priorSd.join(','), shellQuote);
+  parts.push(['--bf-dom-ratio', String(settings.bayes.dominanceRatio)]);
+  parts.push(['--prior-prob', String(settings.bayes.priorProbability)]);
   parts.push(flag('--out', opts.out ?? 'RESULTS.tsv', quoted));
   return parts;
 }

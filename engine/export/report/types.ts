@@ -7,6 +7,7 @@ import type { GenotypeFormat } from '../../io/genotype-source.js';
 import type { SampleReport } from '../../qc/samples.js';
 import type { ScanSettings } from '../../scan/settings.js';
 import type { RunLogLine, RunSession, RunStatus } from '../../store/runs.js';
+import type { ReportFinemap } from './finemap-words.js';
 
 /** A figure painted to SVG by the caller (the report does not paint). */
 export interface ReportFigure {
@@ -166,6 +167,8 @@ export interface ReportData {
   threshold: ReportThreshold & { snpsPast: number };
   figures: ReportFigure[];
   hits: ReportHit[];
+  /** Credible sets around the hits; null for a run recorded before Bayes factors. */
+  finemap: ReportFinemap | null;
   versions: ReportVersion[];
   reproduce: { command: string | null; display: string | null; note: string };
   methods: string;

@@ -22,7 +22,7 @@ export function writeRunCsv(project: Project, runId: number, out: string): numbe
   writeTextFile(out, (write) => {
     write(RESULT_COLUMNS.map(csvField).join(',') + '\n');
     for (const r of readRows(project.db, runId)) {
-      write(formatRow(r, bim).split('\t').map(csvField).join(',') + '\n');
+      write(formatRow(r, bim, run.settings.bayes.priorProbability).split('\t').map(csvField).join(',') + '\n');
       rows++;
     }
   });

@@ -4,17 +4,20 @@
  *   csv    the same columns and values, comma-separated (csv.ts)
  *   gemma  GEMMA 0.98's `-lmm 2` .assoc.txt layout (gemma.ts)
  *   xlsx   an Excel workbook: results, top hits, run information (xlsx.ts)
+ *   credible-sets  the 95% credible sets around the genome-wide hits (../finemap.ts), one line per SNP of a set
  * An unfinished run is refused unless `partial`; a file that is one of the run's inputs (or the
  * project) is never overwritten.
  */
+import { writeTextFile } from '../../io/atomic-write.js';
 import { summaryPath } from '../../store/export.js';
+import { credibleSetsTsv, finemapRun } from '../finemap.js';
 import type { Project } from '../../store/project.js';
 import { writeRunCsv } from './csv.js';
 import { writeRunGemma } from './gemma.js';
 import { refuseInputOverwrite, requireComplete } from './outputs.js';
 import { writeRunXlsx, type XlsxOptions } from './xlsx.js';
 
-export const TABLE_FORMATS = ['tsv', 'csv', 'gemma', 'xlsx'] as const;
+export const TABLE_FORMATS = ['tsv', 'csv', 'gemma', 'xlsx', 'credible-sets'] as const;
 export type TableFormat = (typeof TABLE_FORMATS)[number];
 
 export interface TableExportOptions extends XlsxOptions {
@@ -55,6 +58,11 @@ export async function exportRunTable(project: Project, runId: number, format: Ta
       return { rows: writeRunGemma(project, runId, out), path: out };
     case 'xlsx':
       return { rows: await writeRunXlsx(project, runId, out, opts), path: out };
+    case 'credible-sets': {
+      const fm = finemapRun(project, runId);
+      writeTextFile(out, (write) => write(credibleSetsTsv(fm)));
+      return { rows: fm.regions.reduce((n, r) => n + r.members.length, 0), path: out };
+    }
     default:
       throw new RangeError(`exportRunTable: unknown format '${String(format)}' (one of ${TABLE_FORMATS.join(', ')})`);
   }

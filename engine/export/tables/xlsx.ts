@@ -119,7 +119,7 @@ export async function writeRunXlsx(project: Project, runId: number, out: string,
   };
   for (const r of readRows(project.db, runId)) {
     if (!current || current.length > perSheet) current = newResultsSheet();
-    const text = formatRow(r, bim).split('\t');
+    const text = formatRow(r, bim, run.settings.bayes.priorProbability).split('\t');
     current.push(text.map((t, c) => tableCell(RESULT_COLUMNS[c]!, t)));
     rows++;
   }

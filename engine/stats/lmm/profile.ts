@@ -313,6 +313,23 @@ export class ProfileLikelihood {
     return this.logl;
   }
 
+  /**
+   * The correlation of coefficients j and k in (X^T H^-1 X)^-1 at the last evaluation (the
+   * covariance of b up to the scale, which cancels): from the Cholesky factor it left in the buffers.
+   */
+  lastCorrelation(j: number, k: number): number {
+    const { p, m } = this;
+    const col = (which: number): Float64Array => {
+      const e = new Float64Array(p);
+      e[which] = 1;
+      choleskySolveInPlace(m, p, e);
+      return e;
+    };
+    const ej = col(j);
+    const ek = col(k);
+    return ej[k]! / Math.sqrt(ej[j]! * ek[k]!);
+  }
+
   private residualQ(): number {
     const { n, p, w, x, y, bvec } = this;
     let q = 0;
