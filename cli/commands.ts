@@ -97,6 +97,9 @@ export const COMMAND_USAGE: Record<string, string> = {
                [--json] [--out PEAKS.tsv]
       SNPs past --p clumped into peaks: each led by its best SNP, joined by those within --window
       with r2 >= --r2 with the lead (from the project's genotypes).`,
+  h2: `  kinscan h2 --project P.kinscan --run ID [--json]
+      The null model's heritability (PVE, ML) with three intervals: profile likelihood, posterior under a
+      uniform prior (mean, mode), parametric bootstrap (ALBI: right coverage near 0 and 1).`,
   finemap: `  kinscan finemap --project P.kinscan --run ID [--p 5e-8|bonferroni] [--window 500kb] [--level 0.95]
                [--json] [--out SETS.tsv]
       Credible sets: each SNP past --p opens a window of +-(--window); overlapping windows merge into a
@@ -429,6 +432,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       return (await projectCommands()).hitsCommand(rest);
     case 'finemap':
       return (await projectCommands()).finemapCommand(rest);
+    case 'h2':
+      return (await projectCommands()).h2Command(rest);
     case 'plot':
       return (await outputCommands()).plotCommand(rest);
     case 'report':

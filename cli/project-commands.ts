@@ -5,10 +5,12 @@
  *   kinscan runs    --project P.kinscan [--json]
  *   kinscan export  --project P.kinscan --run ID --out F [--format tsv|csv|gemma|xlsx] [--partial]
  *   kinscan hits    --project P.kinscan --run ID [--p 5e-8|bonferroni] [--window 500kb] [--r2 0.1|none] [--json] [--out F.tsv]
+ *   kinscan h2      --project P.kinscan --run ID [--json]
  *   kinscan finemap --project P.kinscan --run ID [--p 5e-8|bonferroni] [--window 500kb] [--level 0.95] [--json] [--out F.tsv]
  *   kinscan resume  --project P.kinscan --run ID [--out F.tsv]
  *   kinscan compact --project P.kinscan [--keep-cache]
  */
+import { InputError } from '../engine/io/errors.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -493,6 +495,44 @@ export async function finemapCommand(args: string[]): Promise<number> {
       ...(fm.unplaced.length > 0
         ? [`${fm.unplaced.length} SNP${fm.unplaced.length === 1 ? '' : 's'} past the threshold with no known position (${fm.unplaced.slice(0, 5).map((s) => s.rs).join(', ')}${fm.unplaced.length > 5 ? ', ...' : ''}) are in no region and not fine-mapped`]
         : []),
+    ]);
+    return 0;
+  } finally {
+    p.close();
+  }
+}
+
+export async function h2Command(args: string[]): Promise<number> {
+  const v = parse(args, { project: { type: 'string' }, run: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' } });
+  const path = need(v.project, 'project');
+  const id = runId(v.run);
+  const p = Project.open(path, { readonly: true });
+  try {
+    const run = p.run(id);
+    const h = run.heritability;
+    if (!h) {
+      throw new InputError(
+        `run ${id} has no heritability intervals (${run.total === null ? 'it has not been prepared yet' : 'it was recorded before Kinscan computed them'})`,
+        { file: path },
+        `Run the scan again with the same settings (kinscan runs --project ${path} shows them)`,
+      );
+    }
+    if (v.json) {
+      process.stdout.write(JSON.stringify(h, null, 2) + '\n');
+      return 0;
+    }
+    const pct = `${+(h.level * 100).toFixed(1)}%`;
+    const f = (x: number): string => x.toFixed(3);
+    const rows = [
+      ['INTERVAL', pct, 'ESTIMATE'],
+      ['profile likelihood', `${f(h.profile.lower)} - ${f(h.profile.upper)}${h.profile.clipped ? ` (clipped at ${h.profile.clipped === 'both' ? '0 and 1' : h.profile.clipped === 'lower' ? '0' : '1'})` : ''}`, `ML ${f(h.estimate)}`],
+      ['posterior (uniform prior)', `${f(h.posterior.lower)} - ${f(h.posterior.upper)}`, `mean ${f(h.posterior.mean)}, mode ${f(h.posterior.mode)}`],
+      ['parametric bootstrap', `${f(h.bootstrap.lower)} - ${f(h.bootstrap.upper)}`, `${h.bootstrap.replicates} replicates x ${h.bootstrap.gridPoints} h2 values`],
+    ];
+    process.stdout.write(table(rows));
+    say(Boolean(v.quiet), [
+      `run ${id} (${run.trait}): h2 = PVE of the null model (ML), ${f(h.estimate)}. The profile-likelihood interval can fail near 0 and 1; ` +
+        'the posterior integrates the fixed effects and the variance scale out under a uniform prior on h2; the bootstrap interval (ALBI) keeps its coverage near 0 and 1 too.',
     ]);
     return 0;
   } finally {

@@ -92,6 +92,12 @@ export function reportLines(s: ScanSummary): string[] {
     ...(s.kinship.pedigree ? [pedigreeLine(s.kinship.pedigree)] : []),
     `null model (ML): logl ${s.null.logl_h0.toFixed(4)}, sigma_a2 ${s.null.sigma_a2.toPrecision(5)}, sigma_e2 ${s.null.sigma_e2.toPrecision(5)}, ` +
       `PVE ${s.null.pve.toFixed(4)}; lambda_GC ${s.lambda_gc.toFixed(4)}`,
+    ...(s.heritability
+      ? [
+          `h2 (PVE) ${s.heritability.estimate.toFixed(3)}, ${+(s.heritability.level * 100).toFixed(1)}% intervals: profile likelihood ${s.heritability.profile.lower.toFixed(3)}-${s.heritability.profile.upper.toFixed(3)}, ` +
+            `posterior ${s.heritability.posterior.lower.toFixed(3)}-${s.heritability.posterior.upper.toFixed(3)} (mean ${s.heritability.posterior.mean.toFixed(3)}), bootstrap ${s.heritability.bootstrap.lower.toFixed(3)}-${s.heritability.bootstrap.upper.toFixed(3)}`,
+        ]
+      : []),
     ...(s.pcs && s.pcs.length > 0 ? [describePcs(s.pcs)] : []),
     ...flagged,
   ];

@@ -77,7 +77,7 @@ describe('kinscan export', () => {
   it('refuses a bad format (usage) and an input file as --out (input error), leaving it untouched', () => {
     const bad = kinscan('export', ...run, '--format', 'parquet', '--out', join(dir, 'x.tsv'));
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--format must be one of tsv, csv, gemma, xlsx, got 'parquet'/);
+    expect(bad.stderr).toMatch(/--format must be one of tsv, csv, gemma, xlsx, credible-sets, got 'parquet'/);
     for (const target of [`${set.prefix}.bim`, set.pheno, projectPath]) {
       const before = readFileSync(target);
       const r = kinscan('export', ...run, '--format', 'csv', '--out', target);

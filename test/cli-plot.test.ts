@@ -158,7 +158,7 @@ describe('kinscan plot', () => {
     expect(pca.stderr).toMatch(/needs the run's genotypes.*kinscan plot pca --project/);
     const kind = kinscan('plot', 'volcano', '--project', projectPath, '--run', '1', '--out', join(dir, 'x.png'));
     expect(kind.code).toBe(2);
-    expect(kind.stderr).toMatch(/figure kind first \(manhattan, qq, pca, kinship, region, genotype\)/);
+    expect(kind.stderr).toMatch(/figure kind first \(manhattan, qq, pca, kinship, region, genotype, heritability\)/);
     const ext = kinscan('plot', 'qq', '--project', projectPath, '--run', '1', '--out', join(dir, 'x.jpg'));
     expect(ext.code).toBe(2);
     expect(ext.stderr).toMatch(/cannot tell the figure format/);

@@ -5,10 +5,12 @@
  * genotypes), the regional r^2 and the genotype classes from the project's genotypes among the
  * run's analysed individuals.
  */
+import { credibleSet } from '../stats/bayes/credible-sets.js';
+import { DEFAULT_FINEMAP } from './finemap.js';
 import { InputError } from '../io/errors.js';
 import { decodeSnp, type BedFile, type Fam } from '../io/plink.js';
 import type { Sheet } from '../io/sheet.js';
-import type { GenotypeClass, GenotypeData, KinshipData, ManhattanData, PcaData, QqData, RegionData, SampleColouring } from '../figures/data.js';
+import type { GenotypeClass, GenotypeData, HeritabilityFigureData, KinshipData, ManhattanData, PcaData, QqData, RegionData, SampleColouring } from '../figures/data.js';
 import { matchSheet } from '../qc/samples.js';
 import { prepareScan, type PreparedScan, type ScanInputs } from '../scan/prepare.js';
 import { gemmFast } from '../stats/kernels/gemm.js';
@@ -227,7 +229,7 @@ function leadSnp(project: Project, runId: number, snp: string | undefined, place
 }
 
 /** Tested SNPs within `windowBp` of a SNP (default: the top hit with a known position), with their r^2 with it among the analysed individuals. */
-export function regionData(project: Project, runId: number, opts: { snp?: string; windowBp?: number } = {}): RegionData {
+export function regionData(project: Project, runId: number, opts: { snp?: string; windowBp?: number; level?: number } = {}): RegionData {
   const window = opts.windowBp ?? 500_000;
   const lead = leadSnp(project, runId, opts.snp, true);
   const details = project.snpDetails(runId, { snp: lead })!;
@@ -250,6 +252,7 @@ export function regionData(project: Project, runId: number, opts: { snp?: string
   const end = pos + window;
   const reg = project.region(runId, chr, start, end);
   const r2 = withRunSamples(project, runId, (rs) => ldR2(rs.bed, rs.samples, lead, reg.snp));
+  const credible = regionCredibleSet(reg.log10Bf, reg.snp, opts.level ?? DEFAULT_FINEMAP.level);
   return {
     chr,
     start,
@@ -260,6 +263,42 @@ export function regionData(project: Project, runId: number, opts: { snp?: string
     pos: reg.pos,
     negLog10P: reg.negLog10P,
     r2,
+    ...(credible ? { credible } : {}),
+  };
+}
+
+/**
+ * The credible set of the plotted window (one causal variant in it): PIPs and the smallest set
+ * reaching `level` from the window's Bayes factors; none for a run recorded before Bayes factors.
+ */
+function regionCredibleSet(log10Bf: Float64Array, snp: Int32Array, level: number): RegionData['credible'] {
+  if (!log10Bf.some((v) => Number.isFinite(v))) return undefined;
+  const cs = credibleSet(
+    log10Bf.map((v) => v * Math.LN10),
+    level,
+  );
+  return { level, members: Int32Array.from(cs.members, (k) => snp[k]!), pip: cs.pip };
+}
+
+/** The heritability figure's data: the run's stored h2 report (curves and intervals). */
+export function heritabilityData(project: Project, runId: number): HeritabilityFigureData {
+  const run = project.run(runId);
+  const h = run.heritability;
+  if (!h) {
+    throw new InputError(
+      `run ${runId} has no heritability intervals (it was recorded before Kinscan computed them, or has not been prepared)`,
+      { file: project.path },
+      'Run the scan again (same settings) to get h2 with its intervals',
+    );
+  }
+  const nums = (xs: (number | null)[]): Float64Array => Float64Array.from(xs, (x) => (x === null ? NaN : x));
+  return {
+    estimate: h.estimate,
+    level: h.level,
+    profile: { h2: Float64Array.from(h.profile.curve.h2), relativeLogl: nums(h.profile.curve.logLikRatio), lower: h.profile.lower, upper: h.profile.upper },
+    posterior: { h2: Float64Array.from(h.posterior.curve.h2), density: Float64Array.from(h.posterior.curve.density), mean: h.posterior.mean, mode: h.posterior.mode, lower: h.posterior.lower, upper: h.posterior.upper },
+    bootstrap: { lower: h.bootstrap.lower, upper: h.bootstrap.upper },
+    trait: run.trait,
   };
 }
 

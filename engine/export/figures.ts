@@ -12,13 +12,14 @@ import { kinshipHeatmapScene } from '../figures/kinship-heatmap.js';
 import { manhattanScene } from '../figures/manhattan.js';
 import { pcaScene } from '../figures/pca.js';
 import { qqScene } from '../figures/qq.js';
+import { heritabilityScene } from '../figures/heritability.js';
 import { regionScene } from '../figures/region.js';
 import type { Scene } from '../figures/scene.js';
 import type { FigureRequest } from '../protocol/figures.js';
 import { lambdaGc } from '../scan/results.js';
 import type { Project } from '../store/project.js';
 import { VERSION } from '../version.js';
-import { genotypeData, kinshipData, manhattanData, pcaData, qqData, regionData, snpIdOf } from './figure-data.js';
+import { genotypeData, heritabilityData, kinshipData, manhattanData, pcaData, qqData, regionData, snpIdOf } from './figure-data.js';
 
 function baseOptions(req: FigureRequest, runId?: number): FigureOptions {
   const o: FigureOptions = { widthMm: req.widthMm, palette: req.palette, software: `kinscan ${VERSION}` };
@@ -85,6 +86,8 @@ export function runFigureScene(project: Project, runId: number, req: FigureReque
       return regionScene(regionData(project, runId, { ...(req.snp ? { snp: req.snp } : {}), windowBp: req.windowBp }), { ...opts, ...(req.threshold?.kind === 'p' ? { threshold: req.threshold.p } : {}) });
     case 'genotype':
       return genotypeScene(genotypeData(project, runId, { ...(req.snp ? { snp: req.snp } : {}), adjusted: req.adjusted }), opts);
+    case 'heritability':
+      return heritabilityScene(heritabilityData(project, runId), opts);
   }
 }
 

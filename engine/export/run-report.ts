@@ -23,6 +23,7 @@ const REPORT_FIGURES: { request: FigureRequestInput; title: string }[] = [
   { request: { kind: 'kinship', widthMm: 120 }, title: 'Kinship heatmap' },
   { request: { kind: 'region', widthMm: 183 }, title: 'Region around the top SNP' },
   { request: { kind: 'genotype', widthMm: 89 }, title: 'Phenotype by genotype at the top SNP' },
+  { request: { kind: 'heritability', widthMm: 89 }, title: 'Heritability: profile likelihood and posterior' },
 ];
 
 function reportHit(p: Peak): ReportHit {
@@ -46,7 +47,9 @@ function reportHit(p: Peak): ReportHit {
 /** The report's figures as SVG documents. */
 export async function reportFigures(project: Project, runId: number, threads?: number): Promise<ReportFigure[]> {
   const out: ReportFigure[] = [];
+  const hasH2 = project.run(runId).heritability !== null;
   for (const f of REPORT_FIGURES) {
+    if (f.request.kind === 'heritability' && !hasH2) continue;
     const scene = runFigureScene(project, runId, figureRequestSchema.parse(f.request), threads);
     const svg = (await paintScene(scene, 'svg', { dpi: REPORT_DPI })).toString('utf8');
     out.push({ kind: f.request.kind, title: f.title, caption: scene.meta.description, svg });

@@ -67,6 +67,21 @@ export interface RegionData {
   negLog10P: Float64Array;
   /** r^2 with the lead SNP among the analysed individuals (NaN where unknown). */
   r2: Float64Array;
+  /** The region's credible set under one causal variant, when it was computed (drawn as rings). */
+  credible?: RegionCredibleSet;
+}
+
+/**
+ * A credible set: the smallest set of SNPs whose posterior inclusion probabilities (one causal
+ * variant in the region) sum to at least `level`.
+ */
+export interface RegionCredibleSet {
+  /** Target coverage, e.g. 0.95. */
+  level: number;
+  /** The members, as SNP indices (values of RegionData.snp). */
+  members: Int32Array;
+  /** Posterior inclusion probability of each SNP of RegionData.snp, in the same order; NaN where unknown. */
+  pip: Float64Array;
 }
 
 export interface GenotypeClass {
@@ -89,4 +104,34 @@ export interface GenotypeData {
   classes: GenotypeClass[];
   /** The scan's -log10 p of this SNP, when it was tested. */
   negLog10P?: number;
+}
+
+/**
+ * The null model's heritability (PVE, h2 = t sigma_a^2 / (t sigma_a^2 + sigma_e^2), t = tr(K)/n) with
+ * its three intervals: profile likelihood, posterior under a uniform prior, parametric bootstrap.
+ */
+export interface HeritabilityFigureData {
+  /** The ML estimate of h2. */
+  estimate: number;
+  /** Coverage of the three intervals, e.g. 0.95. */
+  level: number;
+  profile: {
+    h2: Float64Array;
+    /** l(h2) - l_max (<= 0) at each h2; NaN where not finite. */
+    relativeLogl: Float64Array;
+    lower: number;
+    upper: number;
+  };
+  posterior: {
+    h2: Float64Array;
+    /** p(h2 | y), normalised on [0, 1]. */
+    density: Float64Array;
+    mean: number;
+    mode: number;
+    lower: number;
+    upper: number;
+  };
+  /** The parametric bootstrap's interval, when it was run. */
+  bootstrap: { lower: number; upper: number } | null;
+  trait?: string;
 }

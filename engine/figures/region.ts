@@ -4,12 +4,14 @@
  * lightness-ordered, colour-blind-safe ramp (viridis; black to light grey in grey), SNPs without an
  * r^2 as hollow grey markers, drawn in order of increasing r^2 so that high-LD SNPs lie on top.
  * The lead is a larger diamond labelled with its ID; the significance line is dashed and labelled.
+ * With a credible set, each member is ringed (a hollow black circle over the points, under the lead's
+ * diamond; the lead's own ring is drawn clear of the diamond) and the legend says the set's level and size.
  */
 import { STYLE, layoutFrame, line, text, type AxisSpec, type FigureOptions, type Frame } from './frame.js';
 import type { RegionData } from './data.js';
 import { categoricalLegend, type LegendEntry } from './legend.js';
 import { accentColour, sequentialColour, toHex, type PaletteName } from './palette.js';
-import type { PointsItem, Scene, SceneItem, TextItem } from './scene.js';
+import type { PathItem, PointsItem, Scene, SceneItem, TextItem } from './scene.js';
 import { boxesOverlap, capHeightMm, textBox } from './text.js';
 import { niceTicks } from './ticks.js';
 
@@ -55,6 +57,32 @@ function chrLabel(chr: string): string {
 
 const POINT_RADIUS = 0.65;
 const LEAD_RADIUS = 1.35;
+/** Credible-set rings: radius around a point, around the lead's diamond (past its corners), stroke. */
+export const RING_RADIUS = POINT_RADIUS * 1.4;
+export const LEAD_RING_RADIUS = LEAD_RADIUS * 1.26 + 0.35;
+export const RING_STROKE_PT = 0.6;
+const RING_SEGMENTS = 40;
+
+/** '95%' for 0.95, '99.5%' for 0.995. */
+export function formatLevel(level: number): string {
+  return `${Number((level * 100).toFixed(2))}%`;
+}
+
+/** The legend entry's text: '95% credible set (12 SNPs)'. */
+export function credibleSetLabel(level: number, k: number): string {
+  return `${formatLevel(level)} credible set (${k} SNP${k === 1 ? '' : 's'})`;
+}
+
+/** A hollow circle of radius r around (x, y) as a closed stroked path (painters draw it without a fill). */
+export function ringPath(x: number, y: number, r: number): PathItem {
+  const points = new Float64Array(2 * RING_SEGMENTS);
+  for (let j = 0; j < RING_SEGMENTS; j++) {
+    const a = (2 * Math.PI * j) / RING_SEGMENTS;
+    points[2 * j] = x + r * Math.cos(a);
+    points[2 * j + 1] = y + r * Math.sin(a);
+  }
+  return { type: 'path', points, closed: true, stroke: '#000000', widthPt: RING_STROKE_PT };
+}
 
 export function regionScene(data: RegionData, opts: RegionOptions): Scene {
   const threshold = opts.threshold ?? 5e-8;
@@ -74,6 +102,9 @@ export function regionScene(data: RegionData, opts: RegionOptions): Scene {
   const entries: LegendEntry[] = colours.map((c, i) => ({ label: R2_LABELS[i]!, colour: c, shape: 'circle', stroke: '#4d4d4d', radiusMm: 0.75 }));
   if (anyUnknown) entries.push({ label: 'no r\u00b2', colour: '#ffffff', stroke: NO_R2_STROKE, shape: 'circle', radiusMm: 0.75 });
   entries.push({ label: 'lead SNP', colour: accent, stroke: '#000000', shape: 'diamond', radiusMm: 1.0 });
+  const credible = data.credible;
+  const leadRinged = credible !== undefined && Number.isFinite(data.lead.negLog10P) && credible.members.includes(data.lead.snp);
+  if (credible) entries.push({ label: credibleSetLabel(credible.level, credible.members.length), colour: '#ffffff', stroke: '#000000', shape: 'circle', radiusMm: RING_RADIUS });
   const legendFor = (maxW: number) => categoricalLegend({ entries, title: `r\u00b2 with ${data.lead.rs}`, flow: 'row', maxWidthMm: maxW });
 
   const frameFor = (yTop: number, topMm: number): Frame => {
@@ -87,7 +118,7 @@ export function regionScene(data: RegionData, opts: RegionOptions): Scene {
   frame = frameFor(yTop, topMm);
   legend = legendFor(frame.plot.w);
   // Room above the lead for its label.
-  const labelNeed = LEAD_RADIUS + STYLE.gapMm + 2.6;
+  const labelNeed = (leadRinged ? LEAD_RING_RADIUS + 0.3 : LEAD_RADIUS) + STYLE.gapMm + 2.6;
   for (let pass = 0; pass < 6 && frame.sy(data.lead.negLog10P) - labelNeed < frame.plot.y; pass++) {
     yTop *= 1.12;
     frame = frameFor(yTop, topMm);
@@ -131,6 +162,20 @@ export function regionScene(data: RegionData, opts: RegionOptions): Scene {
 
   const leadX = frame.sx(data.lead.pos / 1e6);
   const leadY = frame.sy(data.lead.negLog10P);
+  // Credible-set rings over the points, under the lead's diamond (whose ring goes round it).
+  if (credible) {
+    const indexOfSnp = new Map<number, number>();
+    for (let k = 0; k < m; k++) indexOfSnp.set(data.snp[k]!, k);
+    for (const snp of credible.members) {
+      if (snp === data.lead.snp) {
+        if (leadRinged) items.push(ringPath(leadX, leadY, LEAD_RING_RADIUS));
+        continue;
+      }
+      const k = indexOfSnp.get(snp);
+      if (k === undefined || !Number.isFinite(data.negLog10P[k]!)) continue;
+      items.push(ringPath(frame.sx(data.pos[k]! / 1e6), frame.sy(data.negLog10P[k]!), RING_RADIUS));
+    }
+  }
   items.push({
     type: 'points',
     x: Float64Array.of(leadX),
@@ -147,7 +192,7 @@ export function regionScene(data: RegionData, opts: RegionOptions): Scene {
   });
 
   // Lead label above the diamond, kept inside the plot; the threshold label clear of it.
-  const leadLabel = text(leadX, leadY - LEAD_RADIUS - STYLE.gapMm, data.lead.rs, STYLE.annotationPt, 'middle', 'alphabetic', { weight: 'bold' });
+  const leadLabel = text(leadX, leadY - (leadRinged ? LEAD_RING_RADIUS + 0.3 : LEAD_RADIUS) - STYLE.gapMm, data.lead.rs, STYLE.annotationPt, 'middle', 'alphabetic', { weight: 'bold' });
   const lb = textBox(leadLabel);
   if (lb.x < frame.plot.x + 0.5) leadLabel.x += frame.plot.x + 0.5 - lb.x;
   if (lb.x + lb.w > frame.plot.x + frame.plot.w - 0.5) leadLabel.x -= lb.x + lb.w - (frame.plot.x + frame.plot.w - 0.5);
@@ -160,7 +205,8 @@ export function regionScene(data: RegionData, opts: RegionOptions): Scene {
     text(frame.plot.x + 1, lineY + 0.8, thresholdText, STYLE.annotationPt, 'start', 'top', { fill: STYLE.mutedInk }),
   ];
   const leadBox = textBox(leadLabel);
-  const diamondBox = { x: leadX - LEAD_RADIUS, y: leadY - LEAD_RADIUS, w: 2 * LEAD_RADIUS, h: 2 * LEAD_RADIUS };
+  const leadReach = leadRinged ? LEAD_RING_RADIUS : LEAD_RADIUS;
+  const diamondBox = { x: leadX - leadReach, y: leadY - leadReach, w: 2 * leadReach, h: 2 * leadReach };
   const inPlot = (t: TextItem): boolean => {
     const b = textBox(t);
     return b.y >= frame.plot.y && b.y + b.h <= frame.plot.y + frame.plot.h;
@@ -178,9 +224,17 @@ export function regionScene(data: RegionData, opts: RegionOptions): Scene {
       title: opts.title ?? `Region around ${data.lead.rs}`,
       description:
         `${m} SNPs on ${chrLabel(data.chr)} from ${(data.start / 1e6).toFixed(3)} to ${(data.end / 1e6).toFixed(3)} Mb around the lead SNP ${data.lead.rs} (diamond), ` +
-        `coloured by r\u00b2 with the lead among the analysed individuals; the dashed line is ${formatThreshold(threshold)}.`,
+        `coloured by r\u00b2 with the lead among the analysed individuals; the dashed line is ${formatThreshold(threshold)}.` +
+        (credible ? ` ${credibleDescription(credible)}` : ''),
       runId: opts.runId,
       software: opts.software,
     },
   };
+}
+
+/** The sentence saying what the rings mean. */
+function credibleDescription(credible: NonNullable<RegionData['credible']>): string {
+  const level = formatLevel(credible.level);
+  const k = credible.members.length;
+  return `Rings mark the ${level} credible set (${k} SNP${k === 1 ? '' : 's'}): the smallest set of SNPs holding ${level} of the posterior probability under one causal variant in the region.`;
 }

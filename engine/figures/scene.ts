@@ -12,7 +12,7 @@
  * at the export DPI (clipped to the item's `clip` box); raster painters draw everything anyway.
  */
 
-export type FigureKind = 'manhattan' | 'qq' | 'pca' | 'kinship' | 'region' | 'genotype';
+export type FigureKind = 'manhattan' | 'qq' | 'pca' | 'kinship' | 'region' | 'genotype' | 'heritability';
 
 export const MM_PER_PT = 25.4 / 72;
 

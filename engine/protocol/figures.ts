@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const FIGURE_KINDS = ['manhattan', 'qq', 'pca', 'kinship', 'region', 'genotype'] as const;
+export const FIGURE_KINDS = ['manhattan', 'qq', 'pca', 'kinship', 'region', 'genotype', 'heritability'] as const;
 export const figureKindSchema = z.enum(FIGURE_KINDS);
 export type FigureKindName = z.infer<typeof figureKindSchema>;
 
@@ -23,6 +23,7 @@ export const DEFAULT_WIDTH_MM: Record<FigureKindName, number> = {
   qq: COLUMN_WIDTHS_MM.single,
   pca: COLUMN_WIDTHS_MM.single,
   genotype: COLUMN_WIDTHS_MM.single,
+  heritability: COLUMN_WIDTHS_MM.single,
 };
 
 export const thresholdSchema = z.discriminatedUnion('kind', [

@@ -66,7 +66,8 @@ export async function forEachLocoPart(
     const t1 = performance.now();
     const basis = fitBasis(settings, sel, { kinship: kLoco }, threads, undefined, pcs);
     const timings: Timings = { kinship: (t1 - t0) / 1000, 'eigen+null': (performance.now() - t1) / 1000 };
-    const goOn = await fn({ chr, kinshipSnps: rest, prep: { settings, ...sel, tested, ...basis, kinshipSnps: rest, timings } });
+    // A chromosome's part reports no h2 of its own: the summary's is the genome-wide null model's.
+    const goOn = await fn({ chr, kinshipSnps: rest, prep: { settings, ...sel, tested, ...basis, kinshipSnps: rest, heritability: null, timings } });
     if (!goOn) break;
   }
 }

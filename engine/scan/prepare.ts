@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { heritabilityReport, type HeritabilityReport } from '../stats/heritability/heritability.js';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { InputError } from '../io/errors.js';
@@ -38,6 +39,8 @@ export interface PreparedScan extends ScanSelection, TraitBasisFit {
   kinshipSnps: number;
   /** A pedigree kinship's file, size, inbreeding and warnings. */
   kinshipPedigree?: PedigreeNote;
+  /** The null model's h2 with its profile, posterior and bootstrap intervals (null: could not be computed, see warnings). */
+  heritability: HeritabilityReport | null;
   timings: Timings;
 }
 
@@ -322,6 +325,18 @@ export function fitBasis(
   return { n, s, u, yStar, wStar, pcs: added, nullFit, kinshipScale: trace / n };
 }
 
+/**
+ * The null model's heritability (PVE) with its three intervals (engine/stats/heritability): a few
+ * seconds at n = 2,000, once per trait. A failure there does not stop the scan: it is stated.
+ */
+export function heritabilityOf(basis: TraitBasisFit): { report: HeritabilityReport | null; warnings: string[] } {
+  try {
+    return { report: heritabilityReport(basis), warnings: [] };
+  } catch (e) {
+    return { report: null, warnings: [`the heritability intervals could not be computed (${(e as Error).message}); the scan is not affected`] };
+  }
+}
+
 /** The kinship of the SNPs with include[j] = 1, on worker threads when possible. */
 export function kinshipOf(bed: BedFile, include: Uint8Array, mode: KinshipMode, threads: number, progress?: Progress, dosage?: DosageSource): Kinship {
   const onKin = (d: number, t: number): void => progress?.('kinship', d, t);
@@ -485,8 +500,11 @@ export function prepareScan(
     const eigen = selectionEigen(settings, sel, keys, cache, threads, progress, () => lap('kinship'));
     const basis = fitBasis(settings, sel, eigen, 1, progress);
     lap('eigen+null');
-    const ped = keys.pedigree ? { kinshipPedigree: keys.pedigree, warnings: [...(sel.warnings ?? []), ...keys.pedigree.warnings] } : {};
-    return { settings, ...sel, ...basis, kinshipSnps, timings, ...ped };
+    const h2 = heritabilityOf(basis);
+    lap('heritability');
+    const warnings = [...(sel.warnings ?? []), ...(keys.pedigree?.warnings ?? []), ...h2.warnings];
+    const ped = keys.pedigree ? { kinshipPedigree: keys.pedigree } : {};
+    return { settings, ...sel, ...basis, kinshipSnps, timings, ...ped, heritability: h2.report, warnings };
   } catch (e) {
     // Genotypes opened here are closed here; given ones stay with their owner.
     if (!inputs) opened.plink.bed.close();

@@ -10,6 +10,7 @@
  *   - the bench runs the CLI.
  * The genotypes are closed when the scan ends, however it ends; so are the workers.
  */
+import type { HeritabilityReport } from '../stats/heritability/heritability.js';
 import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { InputError } from '../io/errors.js';
@@ -22,6 +23,7 @@ import { pcRecords, type PcRecord } from './pcs.js';
 import { ScanPool, selectionPoolSpec } from './pool.js';
 import {
   fitBasis,
+  heritabilityOf,
   kinshipOf,
   openScanInputs,
   prepareScan,
@@ -154,7 +156,18 @@ async function runLoco(req: ScanRequest, inputs: ScanInputs, threads: number, bl
   const kin = kinshipOf(sel.plink.bed, sel.include, settings.kinship, threads, req.progress, sel.plink.dosage);
   const tb = performance.now();
   const basis = fitBasis(settings, sel, { kinship: kin.data }, threads, req.progress);
-  const prep: PreparedScan = { settings, ...sel, ...basis, kinshipSnps: kin.snps, timings: { kinship: (tb - tk) / 1000, 'eigen+null': (performance.now() - tb) / 1000 } };
+  const th = performance.now();
+  const h2 = heritabilityOf(basis);
+  const warnings = [...(sel.warnings ?? []), ...h2.warnings];
+  const prep: PreparedScan = {
+    settings,
+    ...sel,
+    ...basis,
+    kinshipSnps: kin.snps,
+    heritability: h2.report,
+    ...(warnings.length > 0 ? { warnings } : {}),
+    timings: { kinship: (tb - tk) / 1000, 'eigen+null': (th - tb) / 1000, heritability: (performance.now() - th) / 1000 },
+  };
   req.onPrepared?.(prep);
   const total = sel.tested.length;
   const parts: LocoSummary[] = [];
@@ -251,6 +264,8 @@ export interface ScanSummary {
     se: number[];
     boundary: string;
   };
+  /** The null model's h2 (PVE) with its profile-likelihood, posterior and parametric-bootstrap intervals (absent in runs recorded before them; null when they could not be computed). */
+  heritability?: HeritabilityReport | null;
   lambda_gc: number;
   /** With --loco: each chromosome's null fit against the kinship of the other chromosomes. */
   loco?: LocoSummary[];
@@ -339,6 +354,7 @@ export function summarise(prep: PreparedScan, skips: ScanSkips, lambda: number, 
       se: Array.from(nf.se),
       boundary: nf.where,
     },
+    heritability: prep.heritability,
     lambda_gc: lambda,
     model: st.model,
     method: st.method,

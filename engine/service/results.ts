@@ -115,6 +115,13 @@ export function finemapView(project: Project, runId: number, opts: { p: number; 
 
 /** A run's heritability with its intervals (stored with the run), or null. */
 export function heritabilityView(project: Project, runId: number): HeritabilityView | null {
-  project.run(runId);
-  return null;
+  const h = project.run(runId).heritability;
+  if (!h) return null;
+  return {
+    estimate: finite(h.estimate),
+    level: h.level,
+    profile: { lower: finite(h.profile.lower), upper: finite(h.profile.upper) },
+    posterior: { mean: finite(h.posterior.mean), mode: finite(h.posterior.mode), lower: finite(h.posterior.lower), upper: finite(h.posterior.upper) },
+    bootstrap: { lower: finite(h.bootstrap.lower), upper: finite(h.bootstrap.upper), replicates: h.bootstrap.replicates, gridPoints: h.bootstrap.gridPoints },
+  };
 }

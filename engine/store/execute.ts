@@ -118,11 +118,12 @@ export async function executeRun(db: Database.Database, runId: number, opts: Exe
     const wall = (performance.now() - t0) / 1000;
     const summary = summarise(p, { collinear: now.done - now.rows }, lambdaGc(lnps), now.rows, complete, now.wallSeconds + wall, flagCounts(db, runId));
     db.transaction(() => {
-      db.prepare('UPDATE runs SET summary = ?, lambda_gc = ?, null_fit = ?, timings = ? WHERE id = ?').run(
+      db.prepare('UPDATE runs SET summary = ?, lambda_gc = ?, null_fit = ?, timings = ?, heritability = ? WHERE id = ?').run(
         JSON.stringify(summary),
         Number.isNaN(summary.lambda_gc) ? null : summary.lambda_gc,
         JSON.stringify(nullFitRecord(summary)),
         JSON.stringify(p.timings),
+        p.heritability ? JSON.stringify(p.heritability) : null,
         runId,
       );
       endSession(db, runId, seq, complete ? 'done' : 'cancelled', wall);

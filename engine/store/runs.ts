@@ -7,6 +7,7 @@
  * the project was cut off (crash, kill, power loss): it becomes 'interrupted', keeping how far it got
  * (`done` of `total` positions of the tested-SNP list), and can be resumed like a cancelled one.
  */
+import type { HeritabilityReport } from '../stats/heritability/heritability.js';
 import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
@@ -101,6 +102,8 @@ export interface RunInfo {
   timings: Record<string, number> | null;
   nullFit: NullFitRecord | null;
   lambdaGc: number | null;
+  /** The null model's h2 with its intervals (null before version 7, or until the run has ended a session). */
+  heritability: HeritabilityReport | null;
   error: string | null;
 }
 
@@ -146,11 +149,12 @@ interface RunRowDb {
   timings: string | null;
   null_fit: string | null;
   lambda_gc: number | null;
+  heritability: string | null;
   error: string | null;
 }
 
 const RUN_COLS =
-  'id, dataset_id, pheno_sheet_id, covar_sheet_id, matrix_id, trait, model, method, settings, software_version, status, created_at, started_at, finished_at, updated_at, total, done, n_rows, analysed, wall_seconds, timings, null_fit, lambda_gc, error';
+  'id, dataset_id, pheno_sheet_id, covar_sheet_id, matrix_id, trait, model, method, settings, software_version, status, created_at, started_at, finished_at, updated_at, total, done, n_rows, analysed, wall_seconds, timings, null_fit, lambda_gc, heritability, error';
 
 function toInfo(db: Database.Database, r: RunRowDb): RunInfo {
   const spec = parseSpec(db, r.id, r.settings);
@@ -179,6 +183,7 @@ function toInfo(db: Database.Database, r: RunRowDb): RunInfo {
     timings: r.timings ? (JSON.parse(r.timings) as Record<string, number>) : null,
     nullFit: r.null_fit ? (JSON.parse(r.null_fit) as NullFitRecord) : null,
     lambdaGc: r.lambda_gc,
+    heritability: r.heritability ? (JSON.parse(r.heritability) as HeritabilityReport) : null,
     error: r.error,
   };
 }

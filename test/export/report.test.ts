@@ -62,7 +62,7 @@ describe('run report', () => {
     data = gatherReport(project, fx.runs.covar, extras());
     html = reportHtml(data);
     return () => project.close();
-  });
+  }, 120_000);
 
   it('is self-contained: no URL but the SVG namespaces, no script, no external src or href', () => {
     const withoutNamespaces = html.replace(/\sxmlns(:\w+)?="http:\/\/www\.w3\.org\/[^"]*"/g, '');

@@ -2,7 +2,8 @@ import { describe, expect, test } from 'vitest';
 import type { RegionData } from '../../engine/figures/data.js';
 import { parseHex, type PaletteName } from '../../engine/figures/palette.js';
 import { NO_R2_STROKE, r2Bin, r2BinColours, regionScene } from '../../engine/figures/region.js';
-import { leafItems, type LineItem, type PointsItem, type Scene } from '../../engine/figures/scene.js';
+import { leafItems, type LineItem, type PathItem, type PointsItem, type Scene } from '../../engine/figures/scene.js';
+import { textBox } from '../../engine/figures/text.js';
 import { Rng } from '../helpers/random.js';
 import { expectNoTextOverlap, expectTextInside, scaleFromTicks, textItems } from './legend-text-checks.js';
 
@@ -136,5 +137,103 @@ describe('regional scene', () => {
     const s = regionScene(edge, base);
     expectTextInside(s);
     expectNoTextOverlap(s);
+  });
+});
+
+describe('credible set in the regional scene', () => {
+  const data = regionData();
+  // The lead and five SNPs near it, one of them (k = 25) without an r^2, one (k = 33, r^2 known) far down.
+  const memberK = [30, 29, 31, 25, 33, 28];
+  const credible = { level: 0.95, members: Int32Array.from(memberK, (k) => 1000 + k), pip: Float64Array.from(data.snp, (_, k) => (memberK.includes(k) ? 0.15 : 0.001)) };
+  const withSet = regionScene({ ...data, credible }, base);
+  const plain = regionScene(data, base);
+  const leaves = (scene: Scene) => [...leafItems(scene.items)].map((l) => l.item);
+  const rings = (scene: Scene): PathItem[] => leaves(scene).filter((i): i is PathItem => i.type === 'path' && i.closed && i.fill === undefined && i.stroke === '#000000');
+  /** Centre and radius of a ring path (the mean of its vertices; their distance from it). */
+  const circle = (p: PathItem): { x: number; y: number; r: number; spread: number } => {
+    const n = p.points.length / 2;
+    let x = 0;
+    let y = 0;
+    for (let j = 0; j < n; j++) {
+      x += p.points[2 * j]! / n;
+      y += p.points[2 * j + 1]! / n;
+    }
+    const d = Array.from({ length: n }, (_, j) => Math.hypot(p.points[2 * j]! - x, p.points[2 * j + 1]! - y));
+    return { x, y, r: d.reduce((s, v) => s + v, 0) / n, spread: Math.max(...d) - Math.min(...d) };
+  };
+
+  test('each member is ringed at its position on the axes; the lead ring goes round the diamond, which stays on top', () => {
+    const sx = scaleFromTicks(withSet, 'x', (t) => t.anchor === 'middle' && t.baseline === 'top');
+    const sy = scaleFromTicks(withSet, 'y', (t) => t.anchor === 'end' && t.baseline === 'middle' && !t.rotate);
+    const found = rings(withSet).map(circle);
+    expect(found.length).toBe(memberK.length);
+    const coloured = points(withSet).find((s) => s.shape === 'circle' && s.stroke !== NO_R2_STROKE)!;
+    const lead = points(withSet).at(-1)!;
+    for (const k of memberK) {
+      const x = sx(data.pos[k]! / 1e6);
+      const y = sy(k === 30 ? data.lead.negLog10P : data.negLog10P[k]!);
+      const ring = found.find((c) => Math.hypot(c.x - x, c.y - y) < 1e-6);
+      expect(ring, `ring of SNP ${k}`).toBeDefined();
+      expect(ring!.spread).toBeLessThan(1e-9);
+      if (k === 30) {
+        // Past the diamond's corners (a diamond of radius r reaches 1.26 r).
+        expect(ring!.r).toBeGreaterThan(lead.radiusMm * 1.26 + 0.2);
+      } else {
+        expect(ring!.r / coloured.radiusMm).toBeGreaterThan(1.25);
+        expect(ring!.r / coloured.radiusMm).toBeLessThan(1.5);
+      }
+    }
+    for (const p of rings(withSet)) expect(p.widthPt).toBeCloseTo(0.6, 9);
+    // Paint order: the points, then the rings, then the lead's diamond.
+    const all = leaves(withSet);
+    const firstRing = Math.min(...rings(withSet).map((r) => all.indexOf(r)));
+    const lastRing = Math.max(...rings(withSet).map((r) => all.indexOf(r)));
+    expect(firstRing).toBeGreaterThan(all.indexOf(coloured));
+    expect(all.indexOf(lead)).toBeGreaterThan(lastRing);
+    expect(lead.shape).toBe('diamond');
+    // The lead's label clears its ring.
+    const label = textItems(withSet).find((t) => t.text === 'rs1234567' && t.weight === 'bold')!;
+    const leadRing = found.find((c) => Math.hypot(c.x - lead.x[0]!, c.y - lead.y[0]!) < 1e-6)!;
+    expect(textBox(label).y + textBox(label).h).toBeLessThan(leadRing.y - leadRing.r);
+  });
+
+  test('the legend names the set with its level and size; the description says what the rings mean', () => {
+    const texts = textItems(withSet).map((t) => t.text);
+    expect(texts).toContain('95% credible set (6 SNPs)');
+    expect(withSet.meta.description).toContain('Rings mark the 95% credible set (6 SNPs): the smallest set of SNPs holding 95% of the posterior probability under one causal variant');
+    expect(withSet.meta.description.startsWith(plain.meta.description)).toBe(true);
+    const one = regionScene({ ...data, credible: { level: 0.99, members: Int32Array.of(1030), pip: credible.pip } }, base);
+    expect(textItems(one).map((t) => t.text)).toContain('99% credible set (1 SNP)');
+    expect(rings(one).length).toBe(1);
+    const odd = regionScene({ ...data, credible: { level: 0.995, members: Int32Array.of(1030, 1031), pip: credible.pip } }, base);
+    expect(textItems(odd).map((t) => t.text)).toContain('99.5% credible set (2 SNPs)');
+  });
+
+  test('members outside the window or without a p-value get no ring', () => {
+    const nan = Float64Array.from(data.negLog10P);
+    nan[29] = NaN;
+    const s = regionScene({ ...data, negLog10P: nan, credible: { ...credible, members: Int32Array.of(1030, 1029, 1031, 99999) } }, base);
+    expect(rings(s).length).toBe(2);
+    expect(textItems(s).map((t) => t.text)).toContain('95% credible set (4 SNPs)');
+  });
+
+  test('without a credible set there are no rings and nothing about one', () => {
+    expect(rings(plain)).toEqual([]);
+    expect(textItems(plain).some((t) => /credible/.test(t.text))).toBe(false);
+    expect(plain.meta.description).not.toMatch(/credible|Rings/);
+    expect(regionScene({ ...data, credible: undefined }, base)).toEqual(plain);
+  });
+
+  test('texts inside and apart with a credible set, at several widths, in grey, with the lead at the edge', () => {
+    for (const widthMm of [60, 89, 120, 183]) {
+      for (const palette of ['okabe-ito', 'grey'] as const) {
+        const s = regionScene({ ...data, credible }, { ...base, widthMm, palette, title: 'Region around rs1234567' });
+        expectTextInside(s);
+        expectNoTextOverlap(s);
+      }
+    }
+    const edge = regionScene({ ...data, lead: { ...data.lead, pos: data.end }, credible }, base);
+    expectTextInside(edge);
+    expectNoTextOverlap(edge);
   });
 });

@@ -16,6 +16,7 @@ import { formatCount, formatPercent, formatThreshold } from './format.js';
 import { methodsParagraph, methodText, MODEL_EQUATION, modelText, testText } from './methods.js';
 import { reproduceCommand, reproduceCommandLines } from './reproduce.js';
 import type { ReportFinemap } from './finemap-words.js';
+import { reportHeritability } from './heritability-words.js';
 import type { CountRow, ReportData, ReportFigure, ReportHit, ReportInput, ReportThreshold } from './types.js';
 import { softwareVersions } from './versions.js';
 
@@ -273,6 +274,7 @@ export function gatherReport(project: Project, runId: number, extras: ReportExtr
       fixed: summary.covariates.map((name, j) => ({ name, beta: beta[j] ?? NaN, se: se[j] ?? NaN })),
       pveMeaning: pveMeaning(kinshipType),
     },
+    heritability: run.heritability ? reportHeritability(run.heritability) : null,
     lambdaGc: { value: lambda, reading: lambdaReading(lambda, summary.model) },
     threshold: { ...threshold, snpsPast },
     figures: extras.figures,

@@ -194,7 +194,23 @@ ${kv([
 <table><thead><tr><th>Term</th><th class="num">Estimate</th><th class="num">Standard error</th></tr></thead><tbody>${nf.fixed.map(
     (f) => h`<tr><td>${f.name}</td><td class="num">${formatSig(f.beta, 6)}</td><td class="num">${formatSig(f.se, 4)}</td></tr>`,
   )}</tbody></table>
+${heritabilityPart(d)}
 </section>`;
+}
+
+/** h2 with its three intervals, a subsection of the null fit. */
+function heritabilityPart(d: ReportData): Markup {
+  const hv = d.heritability;
+  if (!hv) return h`<h3>Heritability with uncertainty</h3><p class="note">This run was recorded before Kinscan computed heritability intervals; run it again to see them.</p>`;
+  const level = formatPercent(hv.level);
+  const iv = (lo: number | null, hi: number | null): string => `${formatFixed(lo, 3)}–${formatFixed(hi, 3)}`;
+  return h`<h3 id="heritability">Heritability with uncertainty</h3>
+<table class="h2"><thead><tr><th>Interval (${level})</th><th class="num">Range</th><th>Estimate</th></tr></thead><tbody>
+<tr><td>Profile likelihood</td><td class="num">${iv(hv.profile.lower, hv.profile.upper)}</td><td>ML ${formatFixed(hv.estimate, 3)}</td></tr>
+<tr><td>Posterior, uniform prior on h²</td><td class="num">${iv(hv.posterior.lower, hv.posterior.upper)}</td><td>mean ${formatFixed(hv.posterior.mean, 3)}, mode ${formatFixed(hv.posterior.mode, 3)}</td></tr>
+<tr><td>Parametric bootstrap (ALBI)</td><td class="num">${hv.bootstrap ? iv(hv.bootstrap.lower, hv.bootstrap.upper) : 'NA'}</td><td>${hv.bootstrap ? `${formatCount(hv.bootstrap.replicates)} replicates × ${formatCount(hv.bootstrap.gridPoints)} values` : ''}</td></tr>
+</tbody></table>
+<p id="heritability-paragraph">${hv.paragraph}</p>`;
 }
 
 function lambdaSection(d: ReportData): Markup {

@@ -8,6 +8,7 @@ import type { SampleReport } from '../../qc/samples.js';
 import type { ScanSettings } from '../../scan/settings.js';
 import type { RunLogLine, RunSession, RunStatus } from '../../store/runs.js';
 import type { ReportFinemap } from './finemap-words.js';
+import type { HeritabilityView } from '../../protocol/methods.js';
 
 /** A figure painted to SVG by the caller (the report does not paint). */
 export interface ReportFigure {
@@ -163,6 +164,8 @@ export interface ReportData {
     fixed: { name: string; beta: number; se: number }[];
     pveMeaning: string;
   };
+  /** The null model's h2 with its three intervals and a plain-words reading; null for a run recorded before them. */
+  heritability: (HeritabilityView & { paragraph: string }) | null;
   lambdaGc: { value: number | null; reading: string };
   threshold: ReportThreshold & { snpsPast: number };
   figures: ReportFigure[];
