@@ -228,8 +228,12 @@ function leadSnp(project: Project, runId: number, snp: string | undefined, place
   return best;
 }
 
-/** Tested SNPs within `windowBp` of a SNP (default: the top hit with a known position), with their r^2 with it among the analysed individuals. */
-export function regionData(project: Project, runId: number, opts: { snp?: string; windowBp?: number; level?: number } = {}): RegionData {
+/**
+ * Tested SNPs around a SNP (default: the top hit with a known position): within `windowBp` of it, or
+ * in `range` (a credible-set region, on the SNP's chromosome), with their r^2 with it among the
+ * analysed individuals and the window's credible set at `level`.
+ */
+export function regionData(project: Project, runId: number, opts: { snp?: string; windowBp?: number; level?: number; range?: { chr: string; start: number; end: number } } = {}): RegionData {
   const window = opts.windowBp ?? 500_000;
   const lead = leadSnp(project, runId, opts.snp, true);
   const details = project.snpDetails(runId, { snp: lead })!;
@@ -248,8 +252,15 @@ export function regionData(project: Project, runId: number, opts: { snp?: string
       'Pick a SNP with a base-pair position (without a SNP, the region plot shows the best SNP that has one)',
     );
   }
-  const start = Math.max(0, pos - window);
-  const end = pos + window;
+  if (opts.range && (opts.range.chr !== chr || opts.range.start > pos || opts.range.end < pos)) {
+    throw new InputError(
+      `SNP ${details.info.rs} (${chr}:${pos}) is not in the region ${opts.range.chr}:${opts.range.start}-${opts.range.end}`,
+      { file: project.path },
+      'Give a region that holds the SNP, or leave the region out to plot a window around it',
+    );
+  }
+  const start = opts.range ? opts.range.start : Math.max(0, pos - window);
+  const end = opts.range ? opts.range.end : pos + window;
   const reg = project.region(runId, chr, start, end);
   const r2 = withRunSamples(project, runId, (rs) => ldR2(rs.bed, rs.samples, lead, reg.snp));
   const credible = regionCredibleSet(reg.log10Bf, reg.snp, opts.level ?? DEFAULT_FINEMAP.level);

@@ -83,7 +83,15 @@ export function runFigureScene(project: Project, runId: number, req: FigureReque
     case 'kinship':
       return kinshipHeatmapScene(kinshipData(project, runId, threads), opts);
     case 'region':
-      return regionScene(regionData(project, runId, { ...(req.snp ? { snp: req.snp } : {}), windowBp: req.windowBp }), { ...opts, ...(req.threshold?.kind === 'p' ? { threshold: req.threshold.p } : {}) });
+      return regionScene(
+        regionData(project, runId, {
+          ...(req.snp ? { snp: req.snp } : {}),
+          windowBp: req.windowBp,
+          ...(req.level !== undefined ? { level: req.level } : {}),
+          ...(req.region ? { range: req.region } : {}),
+        }),
+        { ...opts, ...(req.threshold?.kind === 'p' ? { threshold: req.threshold.p } : {}) },
+      );
     case 'genotype':
       return genotypeScene(genotypeData(project, runId, { ...(req.snp ? { snp: req.snp } : {}), adjusted: req.adjusted }), opts);
     case 'heritability':

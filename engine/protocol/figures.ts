@@ -50,12 +50,14 @@ export const figureRequestSchema = z
     chromosome: z.string().min(1).optional(),
     /** Manhattan: the chromosomes in this order first (the rest after them, in natural order). */
     chromosomeOrder: z.array(z.string().min(1)).max(100_000).optional(),
-    /** Manhattan: a region only. */
+    /** Manhattan: a region only. Region plot: the window (start..end on the SNP's chromosome), in place of windowBp around the SNP. */
     region: z.object({ chr: z.string().min(1), start: z.number().nonnegative(), end: z.number().positive() }).optional(),
     /** Region and genotype plots: the SNP (ID or chr:pos); default the run's top hit. */
     snp: z.string().min(1).optional(),
     /** Region plot: half-width of the window in bp. */
     windowBp: z.number().int().positive().max(50_000_000).default(500_000),
+    /** Region plot: the level of the window's credible set ringed in it (default 0.95). */
+    level: z.number().min(0.5).max(0.999).optional(),
     /** PCA: colour by this sheet column. */
     colourBy: z.string().min(1).optional(),
     /** PCA: which PCs (1-based). */

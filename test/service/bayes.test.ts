@@ -79,9 +79,13 @@ test('results.finemap equals the engine’s credible sets; bad parameters are re
 });
 
 test('the heritability figure and the regional plot’s credible set come back as scenes', async () => {
-  const h2 = await h.api.call('figures.scene', { runId, figure: { kind: 'heritability' } });
-  expect(h2.scene.kind).toBe('heritability');
-  expect(h2.scene.meta.description).toMatch(/bootstrap/i);
-  const region = await h.api.call('figures.scene', { runId, figure: { kind: 'region', windowBp: 20_000 } });
-  expect(region.scene.meta.description).toMatch(/credible set/);
+  type Described = { kind: string; meta: { description: string } };
+  const h2 = (await h.api.call('figures.scene', { runId, figure: { kind: 'heritability' } })).scene as unknown as Described;
+  expect(h2.kind).toBe('heritability');
+  expect(h2.meta.description).toMatch(/bootstrap/i);
+  // A credible-set region as the window, its set at 99%.
+  const fm = await h.api.call('results.finemap', { runId, p: 1e-5, windowBp: 20_000, level: 0.99 });
+  const r = fm.regions[0]!;
+  const region = (await h.api.call('figures.scene', { runId, figure: { kind: 'region', snp: r.lead.rs, region: { chr: r.chr, start: r.start, end: r.end }, level: 0.99 } })).scene as unknown as Described;
+  expect(region.meta.description).toMatch(new RegExp(`99% credible set \\(${r.members.length} SNPs?\\)`));
 });

@@ -89,6 +89,8 @@ export interface ResultsView {
   };
   tableFormat: 'tsv' | 'csv' | 'gemma' | 'xlsx';
   reportFormat: 'html' | 'pdf';
+  /** The credible sets' threshold p, window (kb either side) and level (%), as typed. */
+  finemap: { p: string; windowKb: string; levelPct: string };
 }
 
 export function defaultResultsView(): ResultsView {
@@ -102,6 +104,7 @@ export function defaultResultsView(): ResultsView {
     figure: { kind: 'manhattan', format: 'png', width: 'double', customMm: '150', dpi: 300, palette: 'okabe-ito' },
     tableFormat: 'tsv',
     reportFormat: 'html',
+    finemap: { p: '5e-8', windowKb: '500', levelPct: '95' },
   };
 }
 
