@@ -179,12 +179,12 @@ describe('kinscan plot', () => {
     expect(hl.stderr).toMatch(/rs_unknown is not among the tested SNPs/);
   });
 
-  it('kinscan report writes one self-contained HTML file with the six figures inline', () => {
+  it('kinscan report writes one self-contained HTML file with the seven figures inline', () => {
     const out = join(dir, 'report.html');
     const r = kinscan('report', '--project', projectPath, '--run', '1', '--out', out);
     expect(r.code, r.stderr).toBe(0);
     const html = readFileSync(out, 'utf8');
-    expect((html.match(/<svg[\s>]/g) ?? []).length).toBeGreaterThanOrEqual(6);
+    expect((html.match(/<svg[\s>]/g) ?? []).length).toBeGreaterThanOrEqual(7);
     expect(html).not.toMatch(/<script/i);
     expect(html).toContain('kinscan scan');
   });

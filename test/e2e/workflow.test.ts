@@ -420,8 +420,8 @@ describe.skipIf(skipReason !== undefined)('the workflow in Chromium against kins
     await chooseInBrowser(page, 'Save the report', 'report.html', true);
     await until(reportPart.getByRole('status'), (t) => t.includes('report.html'), 60_000);
     const figures = reportFigures(join(e.root, 'report.html'));
-    expect(figures).toEqual(expect.arrayContaining(['manhattan', 'qq']));
-    expect(figures.length).toBe(6);
+    expect(figures).toEqual(expect.arrayContaining(['manhattan', 'qq', 'heritability']));
+    expect(figures.length).toBe(7);
     await e.shot('12-results-export-table-report');
   }, 90_000);
 
