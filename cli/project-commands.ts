@@ -401,24 +401,35 @@ function peakJson(peak: Peak): Record<string, unknown> {
   };
 }
 
-export async function hitsCommand(args: string[]): Promise<number> {
-  const v = parse(args, {
-    project: { type: 'string' },
-    run: { type: 'string' },
-    p: { type: 'string' },
-    window: { type: 'string' },
-    r2: { type: 'string' },
-    json: { type: 'boolean' },
-    out: { type: 'string' },
-    quiet: { type: 'boolean' },
-  });
-  const path = need(v.project, 'project');
-  const id = runId(v.run);
-  const threshold = parsePThreshold(typeof v.p === 'string' ? v.p : String(DEFAULT_CLUMP.p), 'p');
-  const windowBp = typeof v.window === 'string' ? parseBp(v.window, 'window') : DEFAULT_CLUMP.windowBp;
-  const r2 = r2Of(v.r2);
+/** The flags `hits` and `finemap` share (the run, the lead threshold and window, output), and one of their own. */
+const PEAK_FLAGS = {
+  project: { type: 'string' },
+  run: { type: 'string' },
+  p: { type: 'string' },
+  window: { type: 'string' },
+  json: { type: 'boolean' },
+  out: { type: 'string' },
+  quiet: { type: 'boolean' },
+} as const;
+
+function peakArgs<K extends string>(args: string[], own: K, defaults: { p: number; windowBp: number }) {
+  const v = parse(args, { ...PEAK_FLAGS, [own]: { type: 'string' } } as typeof PEAK_FLAGS & Record<K, { type: 'string' }>);
   const out = typeof v.out === 'string' ? v.out : undefined;
   if (v.out !== undefined && !out) throw new UsageError('--out needs a file name');
+  return {
+    v,
+    path: need(v.project, 'project'),
+    id: runId(v.run),
+    threshold: parsePThreshold(typeof v.p === 'string' ? v.p : String(defaults.p), 'p'),
+    windowBp: typeof v.window === 'string' ? parseBp(v.window, 'window') : defaults.windowBp,
+    out,
+    own: (v as Record<string, string | boolean | undefined>)[own],
+  };
+}
+
+export async function hitsCommand(args: string[]): Promise<number> {
+  const { v, path, id, threshold, windowBp, out, own } = peakArgs(args, 'r2', DEFAULT_CLUMP);
+  const r2 = r2Of(own);
   const p = Project.open(path, { readonly: true });
   try {
     const run = p.run(id);
@@ -446,24 +457,9 @@ export async function hitsCommand(args: string[]): Promise<number> {
 }
 
 export async function finemapCommand(args: string[]): Promise<number> {
-  const v = parse(args, {
-    project: { type: 'string' },
-    run: { type: 'string' },
-    p: { type: 'string' },
-    window: { type: 'string' },
-    level: { type: 'string' },
-    json: { type: 'boolean' },
-    out: { type: 'string' },
-    quiet: { type: 'boolean' },
-  });
-  const path = need(v.project, 'project');
-  const id = runId(v.run);
-  const threshold = parsePThreshold(typeof v.p === 'string' ? v.p : String(DEFAULT_FINEMAP.p), 'p');
-  const windowBp = typeof v.window === 'string' ? parseBp(v.window, 'window') : DEFAULT_FINEMAP.windowBp;
-  const level = typeof v.level === 'string' ? Number(v.level) : DEFAULT_FINEMAP.level;
-  if (!(level >= 0.5 && level < 1)) throw new UsageError(`--level must be a probability from 0.5 to below 1 (0.95: 95% credible sets), got '${String(v.level)}'`);
-  const out = typeof v.out === 'string' ? v.out : undefined;
-  if (v.out !== undefined && !out) throw new UsageError('--out needs a file name');
+  const { v, path, id, threshold, windowBp, out, own } = peakArgs(args, 'level', DEFAULT_FINEMAP);
+  const level = typeof own === 'string' ? Number(own) : DEFAULT_FINEMAP.level;
+  if (!(level >= 0.5 && level < 1)) throw new UsageError(`--level must be a probability from 0.5 to below 1 (0.95: 95% credible sets), got '${String(own)}'`);
   const p = Project.open(path, { readonly: true });
   try {
     const run = p.run(id);
