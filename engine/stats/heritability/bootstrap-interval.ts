@@ -5,16 +5,22 @@ import { DELTA_MIN_SINGULAR, T_MAX } from '../lmm/optimise.js';
 import { Rng } from '../random.js';
 import type { HeritabilityBasis } from './h2-likelihood.js';
 import { h2AtDeltaMin, h2Pair } from './ml-estimate.js';
+import { normalCdfPair, normalQuantile } from './normal.js';
 
 export interface BootstrapOptions {
   /** Coverage of the interval (default 0.95). */
   level?: number;
-  /** True values of h2, evenly spaced over [0, 1] (default 51: a step of 0.02). */
+  /** True values of h2, evenly spaced over [0, 1] (default 41: a step of 0.025). */
   gridPoints?: number;
   /** Simulated phenotypes per true h2 (default 400). */
   replicates?: number;
   /** Seed of the generator (default 1). The same seed gives the same table. */
   seed?: number;
+  /**
+   * Half-width w of the window of true values whose replicates invertBootstrap pools (default 2; 0: none).
+   * The table draws 2 w + 1 independent sets of replicates and uses them in turn along the grid.
+   */
+  window?: number;
   /**
    * Spacing of the coarse ln(delta) grid each replicate's ML search starts from, where
    * |logit h2| <= 7 (h2 in [0.0009, 0.9991]); beyond, up to 2.5 (default 0.9).
@@ -31,6 +37,8 @@ export interface BootstrapTable {
   level: number;
   seed: number;
   replicates: number;
+  /** Half-width of the pooling window (BootstrapOptions.window): any 2 window + 1 consecutive true values have independent replicates. */
+  window: number;
   /** The true values, h2_g = g / (gridPoints - 1). */
   h2: Float64Array;
   /** The replicates' ML estimates at each true h2, sorted ascending. */
@@ -48,19 +56,22 @@ export interface BootstrapTable {
  * confidence intervals for heritability"), in the eigenbasis of K.
  *
  * For each true h2 on the grid, B replicate phenotypes y*_i = sqrt(h2 s_i / t + 1 - h2) z_i,
- * z_i ~ N(0, 1) (b = 0 and sigma = 1: the ML estimator of h2 is invariant to both). The same z are used
- * at every true h2 (common random numbers), so the estimator's distribution changes smoothly along the
- * grid. Each replicate's ML h2 follows the rule of optimise.ts exactMaximize, on coarser grids:
+ * z_i ~ N(0, 1) (b = 0 and sigma = 1: the ML estimator of h2 is invariant to both). There are 2 w + 1
+ * independent sets of z (w = `window`), used in turn along the grid (true value g uses set g mod (2 w + 1)),
+ * so that the replicates of any 2 w + 1 neighbouring true values are independent and invertBootstrap can
+ * pool them. Each replicate's ML h2 follows the rule of optimise.ts exactMaximize, on coarser grids:
  *   1. l(delta) on a grid of ln delta over the optimiser's range (steps of `searchStep` where
  *      |logit h2| <= 7, of up to 2.5 beyond), and at sigmaA2 = 0 (and delta = 0 for a positive definite K);
  *   2. every interior local maximum of that grid (its lowest point excluded for a singular K) refined
- *      on 17 points spanning its two neighbouring cells, the maximum of the cubic through the best four;
+ *      on 25 points (FINE_POINTS) spanning its two neighbouring cells: the maximum of the cubic through
+ *      the best point, its neighbours and the next on the higher side (within 3e-5 of the exact
+ *      optimiser's h2 in test/stats/heritability.test.ts);
  *   3. the highest of these; sigmaA2 = 0 (h2 = 0 exactly) when l there is at least as high, and the
  *      lower end of delta (h2 = top) only when l rises all the way to it (optimise.ts `best`).
- * Since ln|K + delta I| and X'WX do not depend on y, and
+ * Since ln|H| and X'WX do not depend on y, and
  *   y'W y = sum_i z_i^2 (v_i / d_i),  X'W y = sum_i z_i x_i (sqrt(v_i) / d_i),  d_i = (s_i + delta) / (t + delta),
  *   v_i = h2 s_i / t + 1 - h2,
- * every grid of step 1 and 2 is two matrix products of the fixed (B x n) matrices Z and Z o Z by
+ * every grid of step 1 and 2 is two matrix products of the (B x n) matrices Z and Z o Z of the set by
  * (n x points (p + 1)) weights, and Q = y'Wy - (X'Wy)' M^-1 (X'Wy), l = -n/2 (1 + ln 2 pi + ln(Q/n))
  * - 1/2 ln|H|: O(n p) per grid point and replicate, no logarithms over i. (H is K + delta I scaled
  * to h2 K / t + (1 - h2) I, which leaves l unchanged and keeps its digits near sigmaA2 = 0.)
@@ -68,15 +79,15 @@ export interface BootstrapTable {
 export function bootstrapTable(basis: HeritabilityBasis, opts: BootstrapOptions = {}): BootstrapTable {
   const level = opts.level ?? 0.95;
   if (!(level > 0 && level < 1)) throw new RangeError(`bootstrap of h2: level must be in (0, 1), got ${level}`);
-  const nTrue = Math.max(2, Math.round(opts.gridPoints ?? 51));
+  const nTrue = Math.max(2, Math.round(opts.gridPoints ?? 41));
   const reps = Math.max(1, Math.round(opts.replicates ?? 400));
   const seed = opts.seed ?? 1;
+  const window = Math.max(0, Math.round(opts.window ?? 2));
   const searchStep = opts.searchStep ?? 0.9;
   if (!(searchStep > 0)) throw new RangeError(`bootstrap of h2: searchStep must be > 0, got ${searchStep}`);
   const { s, wStar } = basis;
   const t = basis.kinshipScale;
   const n = s.length;
-  const p = wStar.length;
   let definite = true;
   for (let i = 0; i < n; i++) if (!(s[i]! > 0)) definite = false;
   const tMin = definite ? Math.log(1e-12) : Math.log(DELTA_MIN_SINGULAR);
@@ -102,11 +113,14 @@ export function bootstrapTable(basis: HeritabilityBasis, opts: BootstrapOptions 
     return c;
   };
 
+  // 2 window + 1 independent sets of z, used in turn along the grid.
+  const blocks = 2 * window + 1;
   const rng = new Rng(seed);
-  const z = new Float64Array(reps * n);
-  for (let k = 0; k < z.length; k++) z[k] = rng.normal();
+  const pool = new Float64Array(blocks * reps * n);
+  for (let k = 0; k < pool.length; k++) pool[k] = rng.normal();
   const z2 = new Float64Array(reps * n);
-  for (let k = 0; k < z.length; k++) z2[k] = z[k]! * z[k]!;
+  const zRows = new Float64Array(reps * n);
+  const z2Rows = new Float64Array(reps * n);
 
   const v = new Float64Array(n);
   const hs = new Float64Array(nTrue);
@@ -121,6 +135,9 @@ export function bootstrapTable(basis: HeritabilityBasis, opts: BootstrapOptions 
     const h2 = h / (nTrue - 1);
     hs[h] = h2;
     for (let i = 0; i < n; i++) v[i] = (h2 * s[i]!) / t + (1 - h2);
+    const block = h % blocks;
+    const z = pool.subarray(block * reps * n, (block + 1) * reps * n);
+    for (let k = 0; k < z.length; k++) z2[k] = z[k]! * z[k]!;
     const lc = gridLogLik(coarse, z, z2, reps, n, v);
     // Interior local maxima of the coarse grid, grouped by grid cell.
     const members = new Map<number, number[]>();
@@ -140,20 +157,31 @@ export function bootstrapTable(basis: HeritabilityBasis, opts: BootstrapOptions 
     }
     for (const [k, list] of members) {
       const cell = fineCell(k);
-      const zk = new Float64Array(list.length * n);
-      const z2k = new Float64Array(list.length * n);
-      list.forEach((b, r) => {
-        zk.set(z.subarray(b * n, (b + 1) * n), r * n);
-        z2k.set(z2.subarray(b * n, (b + 1) * n), r * n);
-      });
-      const lf = gridLogLik(cell.set, zk, z2k, list.length, n, v);
-      list.forEach((b, r) => {
+      const rows = list.length;
+      let zk = z;
+      let z2k = z2;
+      if (rows < reps) {
+        // Gather the member replicates' rows (all replicates: the matrices as they are).
+        zk = zRows.subarray(0, rows * n);
+        z2k = z2Rows.subarray(0, rows * n);
+        for (let r = 0; r < rows; r++) {
+          const from = list[r]! * n;
+          const to = r * n;
+          for (let i = 0; i < n; i++) {
+            zk[to + i] = z[from + i]!;
+            z2k[to + i] = z2[from + i]!;
+          }
+        }
+      }
+      const lf = gridLogLik(cell.set, zk, z2k, rows, n, v);
+      for (let r = 0; r < rows; r++) {
+        const b = list[r]!;
         const m = interpolatedMaximum(cell.ts, lf.subarray(r * FINE_POINTS, (r + 1) * FINE_POINTS));
         if (m.l > bestL[b]!) {
           bestL[b] = m.l;
           bestT[b] = m.t;
         }
-      });
+      }
     }
     const est = new Float64Array(reps);
     let zeros = 0;
@@ -179,7 +207,7 @@ export function bootstrapTable(basis: HeritabilityBasis, opts: BootstrapOptions 
     atomZero[h] = zeros / reps;
     atomTop[h] = tops / reps;
   }
-  return { level, seed, replicates: reps, h2: hs, estimates, top, atomZero, atomTop };
+  return { level, seed, replicates: reps, window, h2: hs, estimates, top, atomZero, atomTop };
 }
 
 /**
@@ -202,7 +230,7 @@ export function searchGrid(tMin: number, tMax: number, lnT: number, step: number
 }
 
 /** Points of the fine grid over two coarse cells around a coarse maximum. */
-const FINE_POINTS = 17;
+const FINE_POINTS = 25;
 
 /** A set of delta values with what does not depend on the phenotype: weights, ln|H|, chol(X'WX). */
 interface GridSet {
@@ -395,28 +423,49 @@ export interface BootstrapInterval {
  *   aLo = alpha if only the upper atom holds >= alpha/2, else alpha/2 (with the lower atom >= alpha/2,
  *         P(est <= x) >= P(est = 0) >= alpha/2 holds for every x: the lower end is closed),
  *   aHi = alpha if only the lower atom holds >= alpha/2, else alpha/2.
- * Between grid points the four probabilities (the two tails at x and the two atoms) are interpolated
- * linearly in h2, and the set of accepted h2 is found exactly for those lines: its ends are the interval.
+ * Each of the four probabilities (the two tails at x and the two atoms) is estimated at every true value
+ * on the probit scale by a local probit regression over the 2 w + 1 neighbouring true values (independent
+ * replicates; localProbit), which pools their replicates; between grid points the probits are interpolated
+ * linearly in h2 (P(est <= x) ~ Phi((x - h2) / sd) is nearly linear there even when the grid step is not
+ * small against the estimator's spread), and the set of accepted h2 is found exactly for those lines:
+ * its ends are the interval.
  */
 export function invertBootstrap(table: BootstrapTable, x: number): BootstrapInterval {
   const alpha = 1 - table.level;
   const G = table.h2.length;
-  const below = new Float64Array(G); // P(est <= x)
-  const above = new Float64Array(G); // P(est >= x)
+  // Counts per true value: estimates <= x, >= x, at 0, at the top.
+  const cBelow = new Float64Array(G);
+  const cAbove = new Float64Array(G);
+  const cZero = new Float64Array(G);
+  const cTop = new Float64Array(G);
+  const size = new Float64Array(G);
   for (let g = 0; g < G; g++) {
     const e = table.estimates[g]!;
     const B = e.length;
-    below[g] = upperBound(e, x) / B;
-    above[g] = (B - lowerBound(e, x)) / B;
+    size[g] = B;
+    cBelow[g] = upperBound(e, x);
+    cAbove[g] = B - lowerBound(e, x);
+    cZero[g] = Math.round(table.atomZero[g]! * B);
+    cTop[g] = Math.round(table.atomTop[g]! * B);
   }
+  // Each probability on the probit scale at every true value, pooled over the window of neighbours.
+  const smooth = (c: Float64Array): Float64Array => {
+    const out = new Float64Array(G);
+    for (let g = 0; g < G; g++) out[g] = localProbit(table.h2, c, size, g, table.window);
+    return out;
+  };
+  const below = smooth(cBelow);
+  const above = smooth(cAbove);
+  const atom0 = smooth(cZero);
+  const atom1 = smooth(cTop);
+  const half = normalQuantile(alpha / 2);
+  const whole = normalQuantile(alpha);
   const accepted = (g: number, u: number): boolean => {
     const lerp = (v: Float64Array): number => v[g]! + u * ((v[g + 1] ?? v[g]!) - v[g]!);
-    const a0 = lerp(table.atomZero);
-    const a1 = lerp(table.atomTop);
-    const closedLo = a0 >= alpha / 2;
-    const closedHi = a1 >= alpha / 2;
-    const aLo = closedHi && !closedLo ? alpha : alpha / 2;
-    const aHi = closedLo && !closedHi ? alpha : alpha / 2;
+    const closedLo = lerp(atom0) >= half;
+    const closedHi = lerp(atom1) >= half;
+    const aLo = closedHi && !closedLo ? whole : half;
+    const aHi = closedLo && !closedHi ? whole : half;
     return (closedLo || lerp(below) >= aLo) && (closedHi || lerp(above) >= aHi);
   };
   let lower = NaN;
@@ -431,10 +480,10 @@ export function invertBootstrap(table: BootstrapTable, x: number): BootstrapInte
         if (u > 0 && u < 1) cuts.push(u);
       }
     };
-    for (const v of [table.atomZero, table.atomTop]) addCut(v, alpha / 2);
+    for (const v of [atom0, atom1]) addCut(v, half);
     for (const v of [below, above]) {
-      addCut(v, alpha / 2);
-      addCut(v, alpha);
+      addCut(v, half);
+      addCut(v, whole);
     }
     cuts.sort((a, b) => a - b);
     const h0 = table.h2[g]!;
@@ -466,6 +515,66 @@ export function invertBootstrap(table: BootstrapTable, x: number): BootstrapInte
     lower = upper = table.h2[bestG]!;
   }
   return { lower, upper };
+}
+
+/**
+ * The probit of a probability at true value g from counts c_j of size_j at the true values h_j,
+ * |j - g| <= w: the binomial maximum-likelihood fit of Phi(a + b (h_j - h_g)) (Fisher scoring), a.
+ * Pseudo-counts of 1/2 success and 1/2 failure spread over the window keep a and b finite when the
+ * counts are all 0 or all full (their pull on a tail probability of 0.025 is below 1% relative for
+ * B = 400). w = 0: the probit of (c_g + 1/2) / (size_g + 1).
+ */
+export function localProbit(h: Float64Array, c: Float64Array, size: Float64Array, g: number, w: number): number {
+  const lo = Math.max(0, g - w);
+  const hi = Math.min(h.length - 1, g + w);
+  const m = hi - lo + 1;
+  let cs = 0;
+  let ns = 0;
+  let span = 0;
+  for (let j = lo; j <= hi; j++) {
+    cs += c[j]!;
+    ns += size[j]!;
+    span = Math.max(span, Math.abs(h[j]! - h[g]!));
+  }
+  let a = normalQuantile((cs + 0.5) / (ns + 1));
+  if (m === 1 || !(span > 0)) return a;
+  let b = 0;
+  const k = 1 / Math.sqrt(2 * Math.PI);
+  for (let iter = 0; iter < 50; iter++) {
+    let s0 = 0;
+    let s1 = 0;
+    let i00 = 0;
+    let i01 = 0;
+    let i11 = 0;
+    for (let j = lo; j <= hi; j++) {
+      const d = h[j]! - h[g]!;
+      const eta = a + b * d;
+      const { p, q } = normalCdfPair(eta);
+      const pq = Math.max(p * q, 1e-300);
+      const dens = k * Math.exp(-0.5 * eta * eta);
+      const cj = c[j]! + 0.5 / m;
+      const nj = size[j]! + 1 / m;
+      const u = ((cj - nj * p) * dens) / pq;
+      const wgt = (nj * dens * dens) / pq;
+      s0 += u;
+      s1 += u * d;
+      i00 += wgt;
+      i01 += wgt * d;
+      i11 += wgt * d * d;
+    }
+    const det = i00 * i11 - i01 * i01;
+    if (!(det > 0)) break;
+    let da = (i11 * s0 - i01 * s1) / det;
+    let db = (i00 * s1 - i01 * s0) / det;
+    // Damped: at most 1 in a and 1 / span in b per step.
+    const f = Math.max(1, Math.abs(da), Math.abs(db) * span);
+    da /= f;
+    db /= f;
+    a += da;
+    b += db;
+    if (Math.abs(da) < 1e-10 && Math.abs(db) * span < 1e-10) break;
+  }
+  return a;
 }
 
 /** Number of entries of sorted a that are < x. */

@@ -64,6 +64,9 @@ export class H2Likelihood {
   private readonly m: Float64Array;
   private readonly c: Float64Array;
   private readonly w: Float64Array;
+  /** The columns of X* as given (p >= 3 works column by column) and a scratch vector. */
+  private readonly xc: Float64Array[];
+  private readonly wy: Float64Array;
   /** Results of the last evaluation. */
   logDetH = NaN;
   logDetM = NaN;
@@ -89,6 +92,8 @@ export class H2Likelihood {
     this.m = new Float64Array(p * p);
     this.c = new Float64Array(p);
     this.w = new Float64Array(n);
+    this.xc = wStar;
+    this.wy = new Float64Array(n);
     let definite = true;
     for (let i = 0; i < n; i++) if (!(s[i]! > 0)) definite = false;
     this.kernelIsDefinite = definite;
@@ -164,26 +169,34 @@ export class H2Likelihood {
       c[0] = c0;
       c[1] = c1;
     } else {
+      // p >= 3: the weights first, then each cross-product as one tight pass over a pair of columns.
       for (let i = 0; i < n; i++) {
         const d = a * s[i]! + b;
         if (!(d > 0)) {
           singular = true;
           break;
         }
-        const w = 1 / d;
-        wv[i] = w;
+        wv[i] = 1 / d;
         prod *= d;
         if ((i & 15) === 15) {
           logdet += Math.log(prod);
           prod = 1;
         }
-        const yi = y[i]! * w;
-        const row = i * p;
+      }
+      if (!singular) {
+        const { xc, wy } = this;
+        for (let i = 0; i < n; i++) wy[i] = wv[i]! * y[i]!;
         for (let j = 0; j < p; j++) {
-          const xj = xr[row + j]!;
-          const wx = w * xj;
-          for (let k = 0; k <= j; k++) m[j * p + k] += wx * xr[row + k]!;
-          c[j] += xj * yi;
+          const xj = xc[j]!;
+          for (let k = 0; k <= j; k++) {
+            const xk = xc[k]!;
+            let acc = 0;
+            for (let i = 0; i < n; i++) acc += wv[i]! * xj[i]! * xk[i]!;
+            m[j * p + k] = acc;
+          }
+          let acc = 0;
+          for (let i = 0; i < n; i++) acc += xj[i]! * wy[i]!;
+          c[j] = acc;
         }
       }
     }
@@ -210,12 +223,14 @@ export class H2Likelihood {
         q += r * r * wv[i]!;
       }
     } else {
-      for (let i = 0; i < n; i++) {
-        let r = y[i]!;
-        const row = i * p;
-        for (let j = 0; j < p; j++) r -= xr[row + j]! * c[j]!;
-        q += r * r * wv[i]!;
+      const { xc, wy: r } = this;
+      r.set(y);
+      for (let j = 0; j < p; j++) {
+        const xj = xc[j]!;
+        const bj = c[j]!;
+        for (let i = 0; i < n; i++) r[i] = r[i]! - bj * xj[i]!;
       }
+      for (let i = 0; i < n; i++) q += r[i]! * r[i]! * wv[i]!;
     }
     if (!(q > 0)) return this.fail();
     this.logDetH = logdet;

@@ -62,9 +62,10 @@ export interface HeritabilityReport {
   /**
    * ALBI's parametric-bootstrap confidence interval (coverage right near 0 and 1 too): the true h2 whose
    * acceptance region holds the estimate, from `replicates` simulated phenotypes at each of `gridPoints`
-   * true values, generator seed `seed`.
+   * true values, generator seed `seed`, each value's tail probabilities pooled with its `window` neighbours
+   * on either side.
    */
-  bootstrap: { lower: number; upper: number; replicates: number; gridPoints: number; seed: number };
+  bootstrap: { lower: number; upper: number; replicates: number; gridPoints: number; seed: number; window: number };
 }
 
 function finite(x: number, what: string): number {
@@ -107,6 +108,7 @@ export function heritabilityReport(basis: HeritabilityBasis, opts: HeritabilityO
       replicates: table.replicates,
       gridPoints: table.h2.length,
       seed: table.seed,
+      window: table.window,
     },
   };
 }

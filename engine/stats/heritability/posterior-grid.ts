@@ -1,3 +1,5 @@
+import { gemmFast } from '../kernels/gemm.js';
+import { choleskyInPlace, leastSquares } from '../linalg.js';
 import { brentMaximize } from '../lmm/brent.js';
 import { H2Likelihood, type HeritabilityBasis } from './h2-likelihood.js';
 import { brentRoot } from './roots.js';
@@ -28,7 +30,11 @@ export interface PosteriorGrid {
    * How the node h2 = 1 was evaluated: exactly ('exact', positive definite K), or, for a singular K
    * where H = K / t is singular, as the limit h2 -> 1 by cubic extrapolation of log m from the four
    * nodes below it ('extrapolated'). The limit is finite when K's null space lies in the span of the
-   * fixed effects (the re-centred GRM with an intercept) and -Infinity (density 0) otherwise.
+   * fixed effects (the re-centred GRM with an intercept) and -Infinity (density 0) otherwise. Why the
+   * cubic is accurate: with A an orthonormal basis of the complement of X, m(h2) is proportional to
+   * |A'HA|^(-1/2) (y'A (A'HA)^-1 A'y)^(-(n - p)/2) and A'HA = (1 - h2) I + h2 A'KA / t is analytic and
+   * positive definite on all of [0, 1] in the first case, so log m is smooth up to h2 = 1 and the
+   * extrapolation error is O(step^4).
    */
   endpoint: 'exact' | 'extrapolated';
   /** The normalised posterior density p(h2 | y) at evenly spaced nodes, for plotting. */
@@ -45,6 +51,9 @@ export interface PosteriorGrid {
  * For the re-centred GRM this REML-type marginal has no spike as h2 -> 1: K's null space (the
  * intercept) lies in the span of X, and ln|X'H^-1 X| and ln|H| diverge with opposite signs and cancel.
  *
+ * With more than two fixed effects the nodes below h2 = 1 are evaluated together (logMarginalNodes: one
+ * matrix product for all their cross-products, so that the cost hardly grows with p); else, and for the
+ * refinements of the mode, one by one (H2Likelihood).
  * Quadrature on gridPoints evenly spaced nodes (h = 1 / (gridPoints - 1)): Simpson's rule for the
  * normaliser Z and the mean. The CDF inside a cell is the integral of the quadratic through the
  * Simpson pair's three nodes (a cubic; at the pair's ends it is Simpson's value), and a quantile is
@@ -60,7 +69,9 @@ export function posteriorGrid(basis: HeritabilityBasis, opts: PosteriorGridOptio
   const step = 1 / cells;
   const lik = new H2Likelihood(basis);
   const logm = new Float64Array(nodes);
-  for (let k = 0; k < cells; k++) logm[k] = lik.logMarginal(k * step, (cells - k) * step);
+  // One node at a time for p <= 2 (its unrolled loops are faster there), all nodes at once beyond.
+  if (basis.wStar.length <= 2) for (let k = 0; k < cells; k++) logm[k] = lik.logMarginal(k * step, (cells - k) * step);
+  else logMarginalNodes(basis, cells, logm);
   let endpoint: PosteriorGrid['endpoint'] = 'exact';
   const atOne = lik.logMarginal(1, 0);
   if (Number.isFinite(atOne)) logm[cells] = atOne;
@@ -68,7 +79,8 @@ export function posteriorGrid(basis: HeritabilityBasis, opts: PosteriorGridOptio
     // The limit h2 -> 1 of log m (smooth up to 1 when it is finite): the cubic through the last four nodes.
     endpoint = 'extrapolated';
     const c = cells;
-    logm[c] = 4 * logm[c - 1]! - 6 * logm[c - 2]! + 4 * logm[c - 3]! - logm[c - 4]!;
+    const cubic = 4 * logm[c - 1]! - 6 * logm[c - 2]! + 4 * logm[c - 3]! - logm[c - 4]!;
+    logm[c] = Number.isFinite(cubic) ? cubic : -Infinity;
   }
   let top = -Infinity;
   let best = 0;
@@ -154,4 +166,86 @@ export function posteriorGrid(basis: HeritabilityBasis, opts: PosteriorGridOptio
     curve.density.push(f[cells]! / z);
   }
   return { level, gridPoints: nodes, mean, mode, lower, upper, logNormaliser: Math.log(z) + top, endpoint, curve };
+}
+
+/** Nodes per block of logMarginalNodes (its weight matrix is n x NODE_BLOCK). */
+const NODE_BLOCK = 256;
+
+/**
+ * log m(h2) (H2Likelihood.logMarginal) at the nodes h2_k = k / cells, k = 0..cells-1, into out[k],
+ * all at once: with d_ki = h2_k s_i / t + 1 - h2_k and W the (n x nodes) matrix of 1 / d_ki, every
+ * cross-product the marginal needs, M_k = X'W_k X, c_k = X'W_k y and y'W_k y, is one row of
+ * [x_j x_l, x_j y, y y]^T W (i.e. one matrix product, (p + 1)(p + 2)/2 x n by n x nodes, in blocks of
+ * nodes), then Q_k = y'W_k y - c_k' M_k^-1 c_k. y is first replaced by its least-squares residual on X
+ * (y'Py does not change, and no part of y that X explains meets the large weights near h2 = 1).
+ * ln|H_k| = sum_i ln d_ki takes one logarithm per 16 factors. -Infinity where H_k or M_k is singular.
+ */
+function logMarginalNodes(basis: HeritabilityBasis, cells: number, out: Float64Array): void {
+  const { s, wStar: x } = basis;
+  const n = s.length;
+  const p = x.length;
+  const t = basis.kinshipScale;
+  const bOls = p > 0 ? leastSquares(x, basis.yStar) : new Float64Array(0);
+  const y = Float64Array.from(basis.yStar);
+  for (let j = 0; j < p; j++) for (let i = 0; i < n; i++) y[i] = y[i]! - bOls[j]! * x[j]![i]!;
+  // Rows of the left factor: x_j x_l (l <= j), then x_j y, then y y.
+  const pairs = (p * (p + 1)) / 2;
+  const rows = pairs + p + 1;
+  const left = new Float64Array(rows * n);
+  let r = 0;
+  for (let j = 0; j < p; j++)
+    for (let l = 0; l <= j; l++, r++) for (let i = 0; i < n; i++) left[r * n + i] = x[j]![i]! * x[l]![i]!;
+  for (let j = 0; j < p; j++, r++) for (let i = 0; i < n; i++) left[r * n + i] = x[j]![i]! * y[i]!;
+  for (let i = 0; i < n; i++) left[r * n + i] = y[i]! * y[i]!;
+  const step = 1 / cells;
+  const wm = new Float64Array(n * NODE_BLOCK);
+  const prod = new Float64Array(NODE_BLOCK);
+  const logdet = new Float64Array(NODE_BLOCK);
+  const sums = new Float64Array(rows * NODE_BLOCK);
+  const m = new Float64Array(p * p);
+  const c = new Float64Array(p);
+  for (let k0 = 0; k0 < cells; k0 += NODE_BLOCK) {
+    const kb = Math.min(NODE_BLOCK, cells - k0);
+    prod.fill(1, 0, kb);
+    logdet.fill(0, 0, kb);
+    for (let i = 0; i < n; i++) {
+      const si = s[i]!;
+      const row = i * kb;
+      for (let q = 0; q < kb; q++) {
+        const k = k0 + q;
+        const d = ((k * step) / t) * si + (cells - k) * step;
+        wm[row + q] = 1 / d;
+        prod[q] = prod[q]! * d;
+      }
+      if ((i & 15) === 15 || i === n - 1) for (let q = 0; q < kb; q++) {
+        logdet[q] = logdet[q]! + Math.log(prod[q]!);
+        prod[q] = 1;
+      }
+    }
+    gemmFast(left, wm, sums, rows, n, kb);
+    for (let q = 0; q < kb; q++) {
+      // Every d_ki > 0 here (h2 < 1); M_k may still be singular to working precision.
+      let ok = Number.isFinite(logdet[q]!);
+      let qv = sums[(rows - 1) * kb + q]!;
+      let logdetM = 0;
+      if (ok && p > 0) {
+        let rr = 0;
+        for (let j = 0; j < p; j++) for (let l = 0; l <= j; l++, rr++) m[j * p + l] = sums[rr * kb + q]!;
+        for (let j = 0; j < p; j++) c[j] = sums[(pairs + j) * kb + q]!;
+        if (!choleskyInPlace(m, p)) ok = false;
+        else {
+          for (let j = 0; j < p; j++) logdetM += 2 * Math.log(m[j * p + j]!);
+          // Q = y'Wy - c' M^-1 c = y'Wy - |L^-1 c|^2.
+          for (let j = 0; j < p; j++) {
+            let v = c[j]!;
+            for (let l = 0; l < j; l++) v -= m[j * p + l]! * c[l]!;
+            v /= m[j * p + j]!;
+            c[j] = v;
+            qv -= v * v;
+          }
+        }
+      }
+      out[k0 + q] = ok && qv > 0 ? -0.5 * logdetM - 0.5 * logdet[q]! - 0.5 * (n - p) * Math.log(qv) : -Infinity;
+    }
+  }
 }
