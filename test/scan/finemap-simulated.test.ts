@@ -38,7 +38,7 @@ describe('credible sets on simulated traits over the mouse genotypes', () => {
     }
     plink.bed.close();
     const sub = N_ANALYSED;
-    // Causal SNPs: common (MAF >= 0.2 among the analysed), two per trait on different chromosomes.
+    // Causal SNPs: placed, common (MAF >= 0.2 among the analysed), two per trait on different chromosomes.
     const maf = (j: number): number => {
       let s = 0;
       let c = 0;
@@ -57,7 +57,8 @@ describe('credible sets on simulated traits over the mouse genotypes', () => {
       const picks: number[] = [];
       while (picks.length < 2) {
         const j = Math.floor(rng.next() * m);
-        if (maf(j) < 0.2 || picks.some((k) => plink.bim.chr[k] === plink.bim.chr[j])) continue;
+        // A SNP without a known position is in no region (finemap lists it apart): not a causal candidate here.
+        if (!(plink.bim.pos[j]! > 0) || maf(j) < 0.2 || picks.some((k) => plink.bim.chr[k] === plink.bim.chr[j])) continue;
         picks.push(j);
       }
       causal.push(picks);

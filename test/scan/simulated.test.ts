@@ -77,11 +77,11 @@ describe('2-df scan on simulated data with known truth', () => {
     const summary = await scanToFiles({ ...base, trait: 'null4' }, out);
     const lines = readFileSync(out, 'utf8').trim().split('\n');
     expect(lines[0]!.split('\t')).toEqual(
-      'chr rs ps allele1 allele0 af n_miss df beta_a se_a beta_d se_d logl_h1 delta_h1 lrt p_lrt neglog10_p flag'.split(' '),
+      'chr rs ps allele1 allele0 af n_miss df beta_a se_a beta_d se_d logl_h1 delta_h1 lrt p_lrt neglog10_p log10_bf log10_abf ppa flag'.split(' '),
     );
     // A sound scan flags nothing: every row ends in an empty flag.
     const untrimmed = readFileSync(out, 'utf8').split('\n').slice(1, -1);
-    expect(untrimmed.every((l) => l.split('\t').length === 18 && l.endsWith('\t'))).toBe(true);
+    expect(untrimmed.every((l) => l.split('\t').length === 21 && l.endsWith('\t'))).toBe(true);
     expect(summary.snps.flagged).toBe(0);
     expect(lines.length - 1).toBe(summary.snps.tested);
     expect(summary.snps.total).toBe(5000);
@@ -92,6 +92,9 @@ describe('2-df scan on simulated data with known truth', () => {
     const onDisk = JSON.parse(readFileSync(join(dir, 'res.summary.json'), 'utf8'));
     expect(onDisk.null.logl_h0).toBe(summary.null.logl_h0);
     expect(onDisk.software.name).toBe('kinscan');
+    // The null model's h2 with its intervals, the ML h2 being the PVE.
+    expect(onDisk.heritability.estimate).toBeCloseTo(summary.null.pve, 8);
+    expect(onDisk.heritability.bootstrap.lower).toBeLessThanOrEqual(onDisk.heritability.estimate);
   }, 120_000);
 
   it('fits covariates as fixed effects, skips a SNP collinear with them, and refuses collinear covariates', async () => {
