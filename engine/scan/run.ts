@@ -420,9 +420,10 @@ export async function scanToFiles(settings: ScanSettings, out: string, opts: Run
       ...(opts.progress ? { progress: opts.progress } : {}),
       ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
       onScanStart: () => {
+        // The caller's start (the CLI's Ctrl-C handler) first: once OUT.partial exists, a stop is handled.
+        opts.onScanStart?.();
         fd = openSync(partial, 'w');
         writeSync(fd, RESULT_HEADER + '\n');
-        opts.onScanStart?.();
       },
       onBlock: (rows, _p, prep) => {
         if (rows.length > 0) writeSync(fd!, rows.map((r) => formatRow(r, prep.plink.bim, settings.bayes.priorProbability)).join('\n') + '\n');
