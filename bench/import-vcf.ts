@@ -2,8 +2,9 @@
  * Importing a 1,000,000-variant, 500-sample bgzipped VCF: Kinscan's Project import (the VCF reader,
  * then the 2-bit blocks and counts written into a fresh project) beside plink2 --vcf F --make-bed
  * --threads 2 on the same file, alternating rounds, medians and the ratio. The reader alone
- * (every batch read, nothing stored; BGZF inflated on one helper thread, so two threads like
- * plink2's) is timed too, with its decompressed text rate.
+ * (every batch read, nothing stored: inflated on one helper thread, parsed on another, while the
+ * calling thread, which stores in an import, only collects) is timed too, with its decompressed
+ * text rate. Both run on this machine's cores, as plink2 does with its two threads.
  *
  * The VCF is made once into .bench-cache/vcf-500x1m/ with plink2 --dummy (seeded). Without plink2
  * on the PATH nothing is measured.

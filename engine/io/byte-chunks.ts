@@ -29,6 +29,9 @@ export interface ByteChunks {
 }
 
 const READ_BYTES = 1 << 20;
+/** A BGZF block inflates to at most 64 KiB: inflated into one buffer of that size (no joining of
+ * zlib's default 16 KiB pieces; about a quarter faster), a buffer of its own that a thread may transfer. */
+const INFLATE_ONE_PIECE = { chunkSize: 1 << 16 };
 
 /** Is this the start of a gzip member? */
 function isGzip(b: Uint8Array): boolean {
@@ -113,7 +116,7 @@ export function openByteChunks(path: string, what: string): ByteChunks {
           const expected = read[at + blockSize - 4]! | (read[at + blockSize - 3]! << 8) | (read[at + blockSize - 2]! << 16) | (read[at + blockSize - 1]! * 2 ** 24);
           let out: Uint8Array;
           try {
-            out = inflateRawSync(read.subarray(dataStart, dataEnd));
+            out = inflateRawSync(read.subarray(dataStart, dataEnd), INFLATE_ONE_PIECE);
           } catch (e) {
             throw damaged(path, what, `block at byte ${position - (have - at)}: ${(e as Error).message}`);
           }
@@ -174,4 +177,14 @@ export function openByteChunks(path: string, what: string): ByteChunks {
     },
     close,
   };
+}
+
+/** How a file is compressed (none, gzip, BGZF), from its first bytes. */
+export function compressionOf(path: string, what: string): Compression {
+  const chunks = openByteChunks(path, what);
+  try {
+    return chunks.compression;
+  } finally {
+    chunks.close();
+  }
 }

@@ -10,7 +10,7 @@
  * batch is read whole, so its skipped SNPs and warnings are the import's. Samples-as-rows matrices
  * are read whole by their reader before the first batch (it transposes them); they are small.
  */
-import { openByteChunks, type Compression } from './byte-chunks.js';
+import { compressionOf, openByteChunks, type Compression } from './byte-chunks.js';
 import { InputError } from './errors.js';
 import { openGenotypes } from './genotype-format.js';
 import { bytesPerSnp, type GenotypeReader, type ReadSummary, type SkippedSnps, type SnpBatch } from './genotype-source.js';
@@ -83,7 +83,7 @@ const ENOUGH = Symbol('genotype preview: first batch read');
 export const LEFT_OUT_SO_FAR = 'not read as SNPs (the reasons are counted when the file is added)';
 
 export function previewGenotypes(path: string, opts: GenotypePreviewOptions = {}): GenotypePreview {
-  const compression = compressionOf(path);
+  const compression = compressionOf(path, 'genotype file');
   const reader = opts.asVcf
     ? openVcf(path, { dosage: opts.dosage === true })
     : openGenotypes(path, { ...(opts.anno !== undefined ? { anno: opts.anno } : {}), ...(opts.dosage ? { dosage: true } : {}) });
@@ -177,15 +177,6 @@ function leftOutBetween(batch: SnpBatch, firstRecordLine: number | undefined): S
     prev = s.line;
   }
   return count > 0 ? [{ reason: LEFT_OUT_SO_FAR, count, examples }] : [];
-}
-
-function compressionOf(path: string): Compression {
-  const chunks = openByteChunks(path, 'genotype file');
-  try {
-    return chunks.compression;
-  } finally {
-    chunks.close();
-  }
 }
 
 /** The VCF's header (its FORMAT IDs and #CHROM line), as the reader reads it. */

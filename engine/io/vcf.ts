@@ -4,15 +4,20 @@
  * are kept, the rest skipped and counted (vcf-record.ts). A SNP without an ID (ID '.') is named
  * chromosome:position, where plink2 would need --set-missing-var-ids.
  *
- * The file is streamed twice at most: once when opened, for the header, and once per read().
+ * The file is streamed twice at most: once when opened, for the header, and once per read(). A big
+ * file is read on a helper thread (vcf-read-thread.ts), so the caller stores one batch while the
+ * next is inflated and parsed.
  */
-import type { ByteChunks } from './byte-chunks.js';
-import { openVcfChunks } from './vcf-inflate.js';
+import { statSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
+import { compressionOf, openByteChunks, type ByteChunks } from './byte-chunks.js';
 import { InputError } from './errors.js';
 import { bytesPerSnp, type GenotypeReader, type ReadSummary, type SnpBatch, type SnpRecord } from './genotype-source.js';
 import { readVcfHeader, VCF_WHAT, type VcfHeader } from './vcf-header.js';
 import { ByteLines } from './vcf-lines.js';
+import { batchesAhead, readOnHelper, type HelperScripts } from './vcf-read-thread.js';
 import { VcfRecordParser } from './vcf-record.js';
+import { workerScriptBeside } from './worker-script.js';
 
 export interface VcfOptions {
   /** Read the DS dosages instead of the GT calls. */
@@ -20,6 +25,8 @@ export interface VcfOptions {
 }
 
 const DEFAULT_BATCH = 1024;
+/** Below this size (on disk) a VCF is read on the calling thread: a helper's start costs more. */
+const MIN_HELPER_BYTES = 4 << 20;
 
 function plural(n: number, one: string, many = one + 's'): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
@@ -36,87 +43,118 @@ export function openVcf(path: string, opts: VcfOptions = {}): GenotypeReader {
     samples,
     dosage,
     snpsHint: undefined,
-    read: (onBatch, ro) => readRecords(path, header, dosage, onBatch, ro?.batchSnps ?? DEFAULT_BATCH, ro?.progress),
+    read(onBatch, ro) {
+      const batch = Math.max(1, Math.floor(ro?.batchSnps ?? DEFAULT_BATCH));
+      const helpers = helperScripts(path);
+      if (helpers !== undefined) {
+        const n = header.samples.length;
+        const job = { path, header: { ...header, formats: [...header.formats] }, dosage, batchSnps: batch, ahead: batchesAhead(batch * (bytesPerSnp(n) + (dosage ? 4 * n : 0))) };
+        const summary = readOnHelper(helpers, job, onBatch, ro?.progress);
+        if (summary !== undefined) return summary;
+      }
+      const chunks = openByteChunks(path, VCF_WHAT);
+      try {
+        return readVcfRecords(path, header, dosage, onBatch, batch, ro?.progress, chunks);
+      } finally {
+        chunks.close();
+      }
+    },
     close() {
       // Nothing stays open between reads.
     },
   };
 }
 
-function withLines<T>(path: string, fn: (lines: ByteLines, chunks: ByteChunks) => T): T {
-  const chunks = openVcfChunks(path, VCF_WHAT);
+/**
+ * The helper threads' scripts for reading this file, when it is worth them: a big file, read from
+ * a process's main thread (an engine host in a worker thread was seen to hang around a nested
+ * helper: engine/store/block-deflate.ts), with the compiled scripts at hand; a BGZF file is
+ * inflated on a helper of its own.
+ */
+function helperScripts(path: string): HelperScripts | undefined {
+  if (!isMainThread || statSync(path).size < MIN_HELPER_BYTES) return undefined;
+  const read = workerScriptBeside(import.meta.url, 'vcf-read-worker.js');
+  const inflate = compressionOf(path, VCF_WHAT) === 'bgzf' ? workerScriptBeside(import.meta.url, 'bgzf-inflate-worker.js') : undefined;
+  return read === undefined ? undefined : { read, ...(inflate !== undefined ? { inflate } : {}) };
+}
+
+function withLines<T>(path: string, fn: (lines: ByteLines) => T): T {
+  const chunks = openByteChunks(path, VCF_WHAT);
   try {
-    return fn(new ByteLines(chunks), chunks);
+    return fn(new ByteLines(chunks));
   } finally {
     chunks.close();
   }
 }
 
-function readRecords(
+/**
+ * The records of a VCF whose header is known, from `chunks` (its decompressed bytes from the
+ * start; the caller closes them), in batches of `batch` SNPs, each batch in buffers of its own.
+ */
+export function readVcfRecords(
   path: string,
   header: VcfHeader,
   dosage: boolean,
   onBatch: (batch: SnpBatch) => void,
-  batchSnps: number,
+  batch: number,
   progress: ((done: number, total: number) => void) | undefined,
+  chunks: ByteChunks,
 ): ReadSummary {
   const n = header.samples.length;
   const bps = bytesPerSnp(n);
-  const batch = Math.max(1, Math.floor(batchSnps));
-  return withLines(path, (lines, chunks) => {
-    // Skip the header again (it was checked when opening).
-    while (lines.lineNo < header.line && lines.next());
-    const parser = new VcfRecordParser(path, header.samples, header.line, dosage, header.formats.has('DS'));
-    let snps: SnpRecord[] = [];
-    let packed = new Uint8Array(batch * bps);
-    let dos = dosage ? new Float32Array(batch * n) : undefined;
-    let delivered = 0;
-    let records = 0;
-    let lastProgress = 0;
-    const flush = (): void => {
-      const k = snps.length;
-      const out: SnpBatch = { snps, packed: k === batch ? packed : packed.slice(0, k * bps) };
-      if (dos !== undefined) out.dosage = k === batch ? dos : dos.slice(0, k * n);
-      onBatch(out);
-      delivered += k;
-      snps = [];
-      packed = new Uint8Array(batch * bps);
-      if (dosage) dos = new Float32Array(batch * n);
-      if (progress !== undefined && delivered - lastProgress >= 16384) {
-        lastProgress = delivered;
-        progress(chunks.consumed(), chunks.fileBytes);
-      }
-    };
-    while (lines.next()) {
-      const { buf, start, end, lineNo } = lines;
-      if (end === start) continue;
-      if (buf[start] === 35) {
-        throw new InputError('has a header line (starting with #) among the records', { file: path, line: lineNo }, 'Header lines must all come before the records; the file may be two VCFs pasted together');
-      }
-      records++;
-      const snp = parser.parse(buf, lines.view, start, end, lineNo, packed, snps.length * bps, dos, snps.length * n);
-      if (snp === undefined) continue;
-      snps.push(snp);
-      if (snps.length === batch) flush();
+  const lines = new ByteLines(chunks);
+  // Skip the header again (it was checked when opening).
+  while (lines.lineNo < header.line && lines.next());
+  const parser = new VcfRecordParser(path, header.samples, header.line, dosage, header.formats.has('DS'));
+  let snps: SnpRecord[] = [];
+  let packed = new Uint8Array(batch * bps);
+  let dos = dosage ? new Float32Array(batch * n) : undefined;
+  let delivered = 0;
+  let records = 0;
+  let lastProgress = 0;
+  const flush = (): void => {
+    const k = snps.length;
+    const out: SnpBatch = { snps, packed: k === batch ? packed : packed.slice(0, k * bps) };
+    if (dos !== undefined) out.dosage = k === batch ? dos : dos.slice(0, k * n);
+    onBatch(out);
+    delivered += k;
+    snps = [];
+    packed = new Uint8Array(batch * bps);
+    if (dosage) dos = new Float32Array(batch * n);
+    if (progress !== undefined && delivered - lastProgress >= 16384) {
+      lastProgress = delivered;
+      progress(chunks.consumed(), chunks.fileBytes);
     }
-    if (snps.length > 0) flush();
-    progress?.(chunks.fileBytes, chunks.fileBytes);
+  };
+  while (lines.next()) {
+    const { buf, start, end, lineNo } = lines;
+    if (end === start) continue;
+    if (buf[start] === 35) {
+      throw new InputError('has a header line (starting with #) among the records', { file: path, line: lineNo }, 'Header lines must all come before the records; the file may be two VCFs pasted together');
+    }
+    records++;
+    const snp = parser.parse(buf, lines.view, start, end, lineNo, packed, snps.length * bps, dos, snps.length * n);
+    if (snp === undefined) continue;
+    snps.push(snp);
+    if (snps.length === batch) flush();
+  }
+  if (snps.length > 0) flush();
+  progress?.(chunks.fileBytes, chunks.fileBytes);
 
-    const skipped = [...parser.skipped.values()];
-    if (delivered === 0) {
-      const why = skipped.map((s) => `${plural(s.count, 'record')}: ${s.reason}`).join('; ');
-      throw new InputError(
-        records === 0 ? 'has no variant records below its #CHROM header line: no SNPs to read' : `has no biallelic SNPs to read (${why})`,
-        { file: path, line: records === 0 ? header.line : lines.lineNo },
-        records === 0
-          ? 'The file is empty below its #CHROM line; export the VCF again with its variants'
-          : 'Kinscan reads biallelic SNPs; split multi-allelic sites first (bcftools norm -m -any) or give a file with SNPs',
-      );
-    }
-    const warnings: string[] = [];
-    if (parser.haploid > 0) warnings.push(`${plural(parser.haploid, 'haploid call')} (such as 0 or 1) read as homozygous (0/0, 1/1)`);
-    if (parser.halfMissing > 0) warnings.push(`${plural(parser.halfMissing, 'half-missing call')} (such as ./1) read as missing`);
-    if (parser.unnamed > 0) warnings.push(`${plural(parser.unnamed, 'SNP')} without an ID (ID '.') named chromosome:position`);
-    return { snps: delivered, skipped, warnings };
-  });
+  const skipped = [...parser.skipped.values()];
+  if (delivered === 0) {
+    const why = skipped.map((s) => `${plural(s.count, 'record')}: ${s.reason}`).join('; ');
+    throw new InputError(
+      records === 0 ? 'has no variant records below its #CHROM header line: no SNPs to read' : `has no biallelic SNPs to read (${why})`,
+      { file: path, line: records === 0 ? header.line : lines.lineNo },
+      records === 0
+        ? 'The file is empty below its #CHROM line; export the VCF again with its variants'
+        : 'Kinscan reads biallelic SNPs; split multi-allelic sites first (bcftools norm -m -any) or give a file with SNPs',
+    );
+  }
+  const warnings: string[] = [];
+  if (parser.haploid > 0) warnings.push(`${plural(parser.haploid, 'haploid call')} (such as 0 or 1) read as homozygous (0/0, 1/1)`);
+  if (parser.halfMissing > 0) warnings.push(`${plural(parser.halfMissing, 'half-missing call')} (such as ./1) read as missing`);
+  if (parser.unnamed > 0) warnings.push(`${plural(parser.unnamed, 'SNP')} without an ID (ID '.') named chromosome:position`);
+  return { snps: delivered, skipped, warnings };
 }

@@ -8,8 +8,8 @@
  */
 import { isMainThread, MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { workerScriptBeside } from '../io/worker-script.js';
-import { allByteMasks, countPacked, emptyCounts, type ByteMasks, type GenotypeCounts } from '../qc/snps.js';
-import { deflate } from './codec.js';
+import { allByteMasks, type ByteMasks, type GenotypeCounts } from '../qc/snps.js';
+import { compressBlock } from './block-compress.js';
 
 export interface DeflateJob {
   block: number;
@@ -68,10 +68,7 @@ export class BlockDeflater {
     // has not started (a nested worker's start can need this thread's event loop, which the
     // synchronous import holds).
     if (!this.worker || (this.posted === 0 && Atomics.load(this.done, 1) === 0)) {
-      const snps = bytes.length / bytesPerSnp;
-      const counts = emptyCounts(nSamples, snps);
-      countPacked(bytes, snps, bytesPerSnp, (this.masks ??= allByteMasks(nSamples)), counts, 0);
-      this.onDone({ block, data: deflate(bytes), counts, ...(dosage ? { dosage: deflate(dosage) } : {}) });
+      this.onDone({ block, ...compressBlock(bytes, nSamples, bytesPerSnp, (this.masks ??= allByteMasks(nSamples)), dosage) });
       return;
     }
     while (this.posted - this.received >= AHEAD) this.take(true);
