@@ -1,18 +1,16 @@
 /**
  * The inflater of bgzf-inflate-thread.ts: inflates a BGZF file's blocks (openByteChunks) and posts
  * them, each block's own buffer transferred, in messages of about MESSAGE_BYTES, at most AHEAD
- * messages ahead of what the reading thread has taken.
+ * messages ahead of what the reading thread has taken (helper-channel.ts).
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { openByteChunks } from './byte-chunks.js';
-import { AHEAD, INFLATE_CTRL as CTRL, MESSAGE_BYTES, type InflateMessage } from './bgzf-inflate-thread.js';
+import { AHEAD, MESSAGE_BYTES, type InflateMessage } from './bgzf-inflate-thread.js';
+import { helperOnline, postAhead } from './helper-channel.js';
 import { serializeError } from './thread-errors.js';
 
-const { path, what, port, ctrl: ctrlBuf } = workerData as { path: string; what: string; port: MessagePort; ctrl: SharedArrayBuffer };
-const ctrl = new Int32Array(ctrlBuf);
-// Running: the reader relies on this thread from now on.
-Atomics.store(ctrl, CTRL.ONLINE, 1);
-Atomics.notify(ctrl, CTRL.ONLINE);
+const { path, what, port, ctrl } = workerData as { path: string; what: string; port: MessagePort; ctrl: SharedArrayBuffer };
+helperOnline(ctrl);
 
 /** The pieces' buffers, when each is a buffer of its own (else they are copied). */
 function transferOf(pieces: Uint8Array[]): ArrayBuffer[] {
@@ -21,18 +19,7 @@ function transferOf(pieces: Uint8Array[]): ArrayBuffer[] {
 }
 
 /** Post, waiting while the reader is AHEAD messages behind; false once the reader has quit. */
-function post(m: InflateMessage, transfer: ArrayBuffer[] = []): boolean {
-  for (;;) {
-    if (Atomics.load(ctrl, CTRL.QUIT) !== 0) return false;
-    const taken = Atomics.load(ctrl, CTRL.TAKEN);
-    if (Atomics.load(ctrl, CTRL.POSTED) - taken < AHEAD) break;
-    Atomics.wait(ctrl, CTRL.TAKEN, taken, 200);
-  }
-  port.postMessage(m, transfer);
-  Atomics.add(ctrl, CTRL.POSTED, 1);
-  Atomics.notify(ctrl, CTRL.POSTED);
-  return true;
-}
+const post = (m: InflateMessage, transfer: ArrayBuffer[] = []): boolean => postAhead(port, ctrl, AHEAD, m, transfer);
 
 try {
   const chunks = openByteChunks(path, what);

@@ -3,20 +3,17 @@
  * each batch, a bgzipped file being inflated for it on a second (bgzf-inflate-thread.ts), while
  * the calling thread stores the batches it has (an import's SQLite work takes about as long as
  * either). The calling thread stays synchronous, as the import's transaction needs: it takes the
- * batches in order with receiveMessageOnPort and waits on a shared counter (Atomics) when none is
- * ready. A helper that does not start reads nothing: the caller then reads on its own thread.
+ * batches in order (helper-channel.ts). A helper that does not start reads nothing: the caller
+ * then reads on its own thread.
  */
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel } from 'node:worker_threads';
 import { startInflater } from './bgzf-inflate-thread.js';
 import { VCF_WHAT } from './vcf-header.js';
 import type { ReadSummary, SnpBatch } from './genotype-source.js';
+import { channelControl, quitHelper, startHelper, takeNext } from './helper-channel.js';
 import { fromSnpColumns, type SnpColumns } from './snp-columns.js';
 import { reviveError, type ThreadError } from './thread-errors.js';
 
-/** Shared control words: batches posted by the helper, taken by the reader; QUIT asks the helper to stop. */
-export const CTRL = { POSTED: 0, TAKEN: 1, QUIT: 2, ONLINE: 3, SIZE: 4 } as const;
-/** How long the reader waits for the helper to start before it reads the file itself. */
-const START_MS = 3000;
 /** Bytes of batches the helper may hold ready ahead of the reader (at least two batches). */
 const AHEAD_BYTES = 32 << 20;
 
@@ -61,44 +58,20 @@ export function readOnHelper(
   onBatch: (batch: SnpBatch) => void,
   progress: ((done: number, total: number) => void) | undefined,
 ): ReadSummary | undefined {
-  const ctrlBuf = new SharedArrayBuffer(CTRL.SIZE * 4);
+  const ctrlBuf = channelControl();
   const ctrl = new Int32Array(ctrlBuf);
   const inflater = scripts.inflate !== undefined ? startInflater(scripts.inflate, job.path, VCF_WHAT) : undefined;
   const { port1, port2 } = new MessageChannel();
   const inflate = inflater ? { port: inflater.port, ctrl: inflater.ctrl } : undefined;
-  const worker = new Worker(scripts.read, { workerData: { job, port: port2, ctrl: ctrlBuf, inflate }, transferList: inflater ? [port2, inflater.port] : [port2] });
-  // A script that fails to load never comes online (below); its error is not this thread's to throw.
-  worker.on('error', () => undefined);
-  worker.unref();
-  const stop = (): void => {
-    Atomics.store(ctrl, CTRL.QUIT, 1);
-    Atomics.notify(ctrl, CTRL.TAKEN);
-    // The helper stops by itself at QUIT (terminating it mid-inflate can abort node's zlib cleanup).
+  if (startHelper(scripts.read, { job, port: port2, ctrl: ctrlBuf, inflate }, inflater ? [port2, inflater.port] : [port2], ctrlBuf) === undefined) {
     port1.close();
-  };
-  // A helper that does not start (a nested worker's start can wait on this thread's event loop,
-  // which this synchronous reader holds) is given up on.
-  const deadline = Date.now() + START_MS;
-  while (Atomics.load(ctrl, CTRL.ONLINE) === 0 && Date.now() < deadline) Atomics.wait(ctrl, CTRL.ONLINE, 0, 50);
-  if (Atomics.load(ctrl, CTRL.ONLINE) === 0) {
-    stop();
     inflater?.stop();
-    void worker.terminate();
     return undefined;
   }
   let lastDone = -1;
   try {
     for (;;) {
-      const posted = Atomics.load(ctrl, CTRL.POSTED);
-      const got = receiveMessageOnPort(port1) as { message: ReadMessage } | undefined;
-      if (got === undefined) {
-        // Nothing yet: wait for the helper's next post (the timeout only guards against a lost wake-up).
-        Atomics.wait(ctrl, CTRL.POSTED, posted, 100);
-        continue;
-      }
-      Atomics.add(ctrl, CTRL.TAKEN, 1);
-      Atomics.notify(ctrl, CTRL.TAKEN);
-      const m = got.message;
+      const m = takeNext<ReadMessage>(port1, ctrl);
       if ('error' in m) throw reviveError(m.error, 'Reading the VCF');
       if ('batch' in m) {
         const { snps, packed, dosage } = m.batch;
@@ -111,6 +84,6 @@ export function readOnHelper(
       if ('summary' in m) return m.summary;
     }
   } finally {
-    stop();
+    quitHelper(port1, ctrlBuf);
   }
 }

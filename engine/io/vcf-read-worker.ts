@@ -1,42 +1,32 @@
 /**
  * The reading helper of vcf-read-thread.ts: parses the VCF with vcf.ts's reading (its bytes
- * inflated by the inflater thread when it has one, else here) and posts each batch, its SNPs as columns and its bytes transferred, at
- * most `ahead` batches ahead of what the reading thread has taken; then the summary, or the error.
+ * inflated by the inflater thread when it has one, else here) and posts each batch, its SNPs as
+ * columns and its bytes transferred, at most `ahead` batches ahead of what the reading thread has
+ * taken (helper-channel.ts); then the summary, or the error.
  */
 import { statSync } from 'node:fs';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { portChunks } from './bgzf-inflate-thread.js';
 import { openByteChunks } from './byte-chunks.js';
+import { helperOnline, postAhead } from './helper-channel.js';
 import { toSnpColumns } from './snp-columns.js';
 import { serializeError } from './thread-errors.js';
 import { VCF_WHAT } from './vcf-header.js';
 import { readVcfRecords } from './vcf.js';
-import { CTRL, type ReadJob, type ReadMessage } from './vcf-read-thread.js';
+import type { ReadJob, ReadMessage } from './vcf-read-thread.js';
 
-const { job, port, ctrl: ctrlBuf, inflate } = workerData as {
+const { job, port, ctrl, inflate } = workerData as {
   job: ReadJob;
   port: MessagePort;
   ctrl: SharedArrayBuffer;
   inflate: { port: MessagePort; ctrl: SharedArrayBuffer } | undefined;
 };
-const ctrl = new Int32Array(ctrlBuf);
 /** Thrown out of the read when the reading thread has stopped taking batches. */
 const STOPPED = Symbol('the reader stopped');
-// Running: the reader relies on this thread from now on (vcf-read-thread.ts waits for it to start).
-Atomics.store(ctrl, CTRL.ONLINE, 1);
-Atomics.notify(ctrl, CTRL.ONLINE);
+helperOnline(ctrl);
 
 function post(m: ReadMessage, transfer: ArrayBuffer[] = []): void {
-  // Wait while the reader is `ahead` batches behind (it notifies on each batch it takes).
-  for (;;) {
-    if (Atomics.load(ctrl, CTRL.QUIT) !== 0) throw STOPPED;
-    const taken = Atomics.load(ctrl, CTRL.TAKEN);
-    if (Atomics.load(ctrl, CTRL.POSTED) - taken < job.ahead) break;
-    Atomics.wait(ctrl, CTRL.TAKEN, taken, 200);
-  }
-  port.postMessage(m, transfer);
-  Atomics.add(ctrl, CTRL.POSTED, 1);
-  Atomics.notify(ctrl, CTRL.POSTED);
+  if (!postAhead(port, ctrl, job.ahead, m, transfer)) throw STOPPED;
 }
 
 let done = 0;
