@@ -1,47 +1,55 @@
 /**
  * One genotype block's counts and compressed bytes, the same on the helper thread and on the
- * importing thread (block-deflate.ts). The counts decide the deflate level: a block whose calls
- * carry less than one bit per genotype (rare variants, mostly one homozygote: deflate at least
- * halves it, and fast) is deflated at level 1; a block of common variants, which deflate shrinks
- * by a third at most at some 60 MB/s (slower than reading the VCF), goes into zlib's stored
- * blocks (level 0). Either is a zlib stream with its Adler-32 checksum, read back the same way.
+ * importing thread (block-deflate.ts). Deflate (level 1) pays on real genotypes: linkage
+ * disequilibrium repeats calls from SNP to SNP and rare variants are mostly one homozygote, so
+ * it shrinks blocks 2-5x at some 190 MB/s (mouse HS1940: to 0.23). On calls without such structure
+ * (independent common SNPs, as simulators write them) it saves a third at best at 55 MB/s, slower
+ * than reading the VCF. So each block is deflated, and kept deflated when that at least halves it;
+ * a block that does not halve is stored (zlib's stored blocks, level 0: 1.5 GB/s), and so are the
+ * next PROBE_EVERY - 1 blocks without trying, before deflate is tried again. Either way a zlib
+ * stream with its Adler-32 checksum, read back the same way. The decisions depend only on the
+ * blocks, in order, so the bytes stored are the same on either thread.
  */
 import { countPacked, emptyCounts, type ByteMasks, type GenotypeCounts } from '../qc/snps.js';
 import { deflate } from './codec.js';
 
-/** Below this many bits per genotype a block is deflated (deflate then at least halves it). */
-export const DEFLATE_BELOW_BITS = 1;
-
-/** Mean entropy, in bits per genotype, of the blocks' SNPs' call frequencies (four codes). */
-export function genotypeEntropy(counts: GenotypeCounts): number {
-  const { n, hom1, missing, het } = counts;
-  const snps = hom1.length;
-  if (snps === 0 || n === 0) return 0;
-  let bits = 0;
-  for (let s = 0; s < snps; s++) {
-    const a = hom1[s]!;
-    const m = missing[s]!;
-    const h = het[s]!;
-    const b = n - a - m - h;
-    if (a > 0) bits -= a * Math.log2(a / n);
-    if (m > 0) bits -= m * Math.log2(m / n);
-    if (h > 0) bits -= h * Math.log2(h / n);
-    if (b > 0) bits -= b * Math.log2(b / n);
-  }
-  return bits / (n * snps);
-}
+/** After a block that deflate does not halve, blocks stored before deflate is tried again. */
+export const PROBE_EVERY = 16;
 
 export interface CompressedBlock {
   data: Uint8Array;
   counts: GenotypeCounts;
   dosage?: Uint8Array;
+  /** The genotype bytes are deflated (else in stored blocks). */
+  deflated: boolean;
 }
 
-/** Count a block's calls per SNP and compress it (and its Float32 dosages, always deflated). */
-export function compressBlock(bytes: Uint8Array, nSamples: number, bytesPerSnp: number, masks: ByteMasks, dosage?: Uint8Array): CompressedBlock {
-  const snps = bytes.length / bytesPerSnp;
-  const counts = emptyCounts(nSamples, snps);
-  countPacked(bytes, snps, bytesPerSnp, masks, counts, 0);
-  const level = genotypeEntropy(counts) < DEFLATE_BELOW_BITS ? 1 : 0;
-  return { data: deflate(bytes, level), counts, ...(dosage ? { dosage: deflate(dosage) } : {}) };
+/** Compresses an import's blocks in order (one per import). */
+export class BlockCompressor {
+  /**
+   * `storing`: blocks still to store without trying deflate, as `storing` of the compressor that
+   * did the blocks before (the importing thread's, when the helper takes over).
+   */
+  constructor(
+    private readonly nSamples: number,
+    private readonly bytesPerSnp: number,
+    private readonly masks: ByteMasks,
+    public storing = 0,
+  ) {}
+
+  /** Count a block's calls per SNP and compress it (and its Float32 dosages, always deflated). */
+  compress(bytes: Uint8Array, dosage?: Uint8Array): CompressedBlock {
+    const snps = bytes.length / this.bytesPerSnp;
+    const counts = emptyCounts(this.nSamples, snps);
+    countPacked(bytes, snps, this.bytesPerSnp, this.masks, counts, 0);
+    let data: Uint8Array | undefined;
+    if (this.storing > 0) this.storing--;
+    else {
+      const deflated = deflate(bytes, 1);
+      if (deflated.length <= bytes.length / 2) data = deflated;
+      else this.storing = PROBE_EVERY - 1;
+    }
+    const deflated = data !== undefined;
+    return { data: data ?? deflate(bytes, 0), counts, deflated, ...(dosage ? { dosage: deflate(dosage) } : {}) };
+  }
 }

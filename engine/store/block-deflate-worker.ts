@@ -4,19 +4,21 @@
  * port it was given.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { allByteMasks, type ByteMasks } from '../qc/snps.js';
-import { compressBlock } from './block-compress.js';
+import { allByteMasks } from '../qc/snps.js';
+import { BlockCompressor } from './block-compress.js';
 import type { DeflateJob, DeflateResult } from './block-deflate.js';
 
 const { port, ctrl } = workerData as { port: MessagePort; ctrl: SharedArrayBuffer };
 const done = new Int32Array(ctrl);
-let masks: ByteMasks | undefined;
+/** This import's compressor (one helper per import), made at the first job. */
+let compressor: BlockCompressor | undefined;
 // Running: the importing thread may hand blocks over from now on.
 Atomics.store(done, 1, 1);
 
 parentPort!.on('message', (job: DeflateJob) => {
-  if (masks?.n !== job.nSamples) masks = allByteMasks(job.nSamples);
-  const msg: DeflateResult = { block: job.block, ...compressBlock(job.bytes, job.nSamples, job.bytesPerSnp, masks, job.dosage) };
+  compressor ??= new BlockCompressor(job.nSamples, job.bytesPerSnp, allByteMasks(job.nSamples), job.storing ?? 0);
+  const { data, counts, dosage } = compressor.compress(job.bytes, job.dosage);
+  const msg: DeflateResult = { block: job.block, data, counts, ...(dosage ? { dosage } : {}) };
   port.postMessage(msg);
   Atomics.add(done, 0, 1);
   Atomics.notify(done, 0);

@@ -8,8 +8,8 @@
  */
 import { isMainThread, MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { workerScriptBeside } from '../io/worker-script.js';
-import { allByteMasks, type ByteMasks, type GenotypeCounts } from '../qc/snps.js';
-import { compressBlock } from './block-compress.js';
+import { allByteMasks, type GenotypeCounts } from '../qc/snps.js';
+import { BlockCompressor } from './block-compress.js';
 
 export interface DeflateJob {
   block: number;
@@ -17,6 +17,8 @@ export interface DeflateJob {
   nSamples: number;
   bytesPerSnp: number;
   dosage?: Uint8Array;
+  /** The first job only: the importing thread's compressor state (block-compress.ts), carried on. */
+  storing?: number;
 }
 
 export interface DeflateResult {
@@ -40,7 +42,8 @@ export class BlockDeflater {
   private readonly done = new Int32Array(new SharedArrayBuffer(8));
   private posted = 0;
   private received = 0;
-  private masks: ByteMasks | undefined;
+  /** Compresses the blocks taken before the helper runs (or all of them, without one). */
+  private compressor: BlockCompressor | undefined;
 
   /** onDone gets every block's counts and compressed bytes, in the order the blocks were added. */
   constructor(
@@ -68,11 +71,13 @@ export class BlockDeflater {
     // has not started (a nested worker's start can need this thread's event loop, which the
     // synchronous import holds).
     if (!this.worker || (this.posted === 0 && Atomics.load(this.done, 1) === 0)) {
-      this.onDone({ block, ...compressBlock(bytes, nSamples, bytesPerSnp, (this.masks ??= allByteMasks(nSamples)), dosage) });
+      const { data, counts, dosage: packedDosage } = (this.compressor ??= new BlockCompressor(nSamples, bytesPerSnp, allByteMasks(nSamples))).compress(bytes, dosage);
+      this.onDone({ block, data, counts, ...(packedDosage ? { dosage: packedDosage } : {}) });
       return;
     }
     while (this.posted - this.received >= AHEAD) this.take(true);
-    const job: DeflateJob = { block, bytes: bytes.slice(), nSamples, bytesPerSnp, ...(dosage ? { dosage: dosage.slice() } : {}) };
+    const carried = this.posted === 0 ? { storing: this.compressor?.storing ?? 0 } : {};
+    const job: DeflateJob = { block, bytes: bytes.slice(), nSamples, bytesPerSnp, ...(dosage ? { dosage: dosage.slice() } : {}), ...carried };
     this.worker.postMessage(job, dosage ? [job.bytes.buffer as ArrayBuffer, job.dosage!.buffer as ArrayBuffer] : [job.bytes.buffer as ArrayBuffer]);
     this.posted++;
     while (this.take(false));
