@@ -5,8 +5,8 @@
  * chromosome:position, where plink2 would need --set-missing-var-ids.
  *
  * The file is streamed twice at most: once when opened, for the header, and once per read(). A big
- * file is read on a helper thread (vcf-read-thread.ts), so the caller stores one batch while the
- * next is inflated and parsed.
+ * file is read on helper threads (vcf-read-thread.ts: one parses, one inflates BGZF), so the
+ * caller stores one batch while the next ones are inflated and parsed.
  */
 import { statSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';

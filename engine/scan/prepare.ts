@@ -326,8 +326,9 @@ export function fitBasis(
 }
 
 /**
- * The null model's heritability (PVE) with its three intervals (engine/stats/heritability): a few
- * seconds at n = 2,000, once per trait. A failure there does not stop the scan: it is stated.
+ * The null model's heritability (PVE) with its three intervals (engine/stats/heritability): about
+ * 0.9 s at n = 1,940 (mouse), nearly all of it the parametric bootstrap, once per trait. A failure
+ * there does not stop the scan: it is stated.
  */
 export function heritabilityOf(basis: TraitBasisFit): { report: HeritabilityReport | null; warnings: string[] } {
   try {

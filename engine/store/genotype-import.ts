@@ -182,7 +182,6 @@ class BlockWriter {
     this.inBlock = 0;
   }
 
-  /** Undo everything written (the SNPs are being moved to staging). */
   /** Wait for the blocks being compressed to be stored. */
   settle(): void {
     this.deflater?.drain();
@@ -193,6 +192,7 @@ class BlockWriter {
     this.deflater?.close();
   }
 
+  /** Undo everything written (the SNPs are being moved to staging). */
   reset(): void {
     this.flushSnpRows();
     this.settle();
