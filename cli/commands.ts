@@ -106,7 +106,7 @@ export const COMMAND_USAGE: Record<string, string> = {
       region. Under one causal variant per region, each SNP's posterior inclusion probability is its
       share of the region's Bayes factors; the set is the fewest SNPs reaching --level. PPA: the lead's
       posterior probability of association, for the run's prior probability (kinscan scan --prior-prob).`,
-  plot: `  kinscan plot manhattan|qq|pca|kinship|region|genotype (--project P.kinscan --run ID | --results R.tsv)
+  plot: `  kinscan plot manhattan|qq|pca|kinship|region|genotype|heritability (--project P.kinscan --run ID | --results R.tsv)
                --out F.png|tiff|svg|pdf|eps [--dpi 300] [--width-mm 183] [--palette okabe-ito|grey] ...
       Publication figures (kinscan plot --help lists every option).`,
   report: `  kinscan report --project P.kinscan --run ID --out F.html|pdf

@@ -15,7 +15,7 @@ import { Project } from '../engine/store/project.js';
 import { parseFlags as parse, UsageError, type Flags } from './report.js';
 import { parseBp, parsePThreshold } from './units.js';
 
-export const PLOT_USAGE = `kinscan plot manhattan|qq|pca|kinship|region|genotype (--project P --run ID | --results R.tsv) --out F.png|tiff|svg|pdf|eps
+export const PLOT_USAGE = `kinscan plot manhattan|qq|pca|kinship|region|genotype|heritability (--project P --run ID | --results R.tsv) --out F.png|tiff|svg|pdf|eps
     --dpi 300|600|1000                 raster resolution (PNG, TIFF; the raster layer of PDF, SVG, EPS)
     --width-mm 89|120|183              physical width (single, 1.5 or double column; default 183)
     --height-mm H                      physical height (default: from the figure kind)
@@ -23,9 +23,11 @@ export const PLOT_USAGE = `kinscan plot manhattan|qq|pca|kinship|region|genotype
     --threshold 5e-8|bonferroni|P      Manhattan's main line (default 5e-8 with a suggestive 1e-5 line)
     --fdr 0.05                         Manhattan: add a Benjamini-Hochberg line
     --highlight rs1,rs2 --chr N --region CHR:START-END    Manhattan: highlight SNPs, one chromosome, a region
+                                       (region plot: --region is its window, instead of --snp and --window)
     --chr-order X,2A,2B,1              Manhattan: chromosomes in this order first (the rest in natural order:
                                        1, 2, ..., 10, X, Y, MT, then other names such as scaffold_2 before scaffold_12)
     --snp RS --window 500kb            region and genotype plots: the SNP (default the top hit), half-window
+    --level 0.95                       region plot: the credible set ringed (its posterior coverage, 0.5-0.999)
     --colour-by COLUMN --pcs 1,2       PCA: colour by a sheet column; which PCs
     --adjusted                         genotype plot: covariate-adjusted phenotype
     --title TEXT --outline-text        a title; SVG text as outlines`;
@@ -97,6 +99,8 @@ function figureRequest(kind: FigureKindName, v: Flags, testedSnps: () => number)
   if (snp !== undefined) input.snp = snp;
   const window = str(v.window);
   if (window !== undefined) input.windowBp = parseBp(window, 'window');
+  const level = number(v.level, 'level');
+  if (level !== undefined) input.level = level;
   const colourBy = str(v['colour-by']) ?? str(v['color-by']);
   if (colourBy !== undefined) input.colourBy = colourBy;
   const pcs = str(v.pcs);
@@ -133,6 +137,7 @@ const PLOT_FLAGS = {
   region: { type: 'string' },
   snp: { type: 'string' },
   window: { type: 'string' },
+  level: { type: 'string' },
   'colour-by': { type: 'string' },
   'color-by': { type: 'string' },
   pcs: { type: 'string' },

@@ -136,6 +136,20 @@ describe('kinscan plot', () => {
     const region = kinscan('plot', 'region', '--project', projectPath, '--run', '1', '--snp', 'rs13482968', '--window', '2Mb', '--out', join(dir, 'region.svg'), '--quiet');
     expect(region.code, region.stderr).toBe(0);
     expect(readFileSync(join(dir, 'region.svg'), 'utf8')).toContain('rs13482968');
+    // The credible set ringed at the asked level, its size in the legend as the figure data says.
+    for (const level of [0.5, 0.99]) {
+      const out = join(dir, `region-${level}.svg`);
+      const r = kinscan('plot', 'region', '--project', projectPath, '--run', '1', '--snp', 'rs13482968', '--window', '2Mb', '--level', String(level), '--out', out, '--quiet');
+      expect(r.code, r.stderr).toBe(0);
+      const scene = runFigureScene(project, 1, figureRequestSchema.parse({ kind: 'region', snp: 'rs13482968', windowBp: 2e6, level }));
+      const legend = JSON.stringify(scene).match(/\d+% credible set \(\d+ SNPs?\)/)?.[0];
+      expect(legend).toMatch(new RegExp(`^${Math.round(level * 100)}% credible set`));
+      expect(readFileSync(out, 'utf8')).toContain(legend!);
+    }
+    expect(kinscan('plot', 'region', '--project', projectPath, '--run', '1', '--level', '2', '--out', join(dir, 'bad.svg')).code).toBe(2);
+    const h2 = kinscan('plot', 'heritability', '--project', projectPath, '--run', '1', '--width-mm', '89', '--out', join(dir, 'h2-cli.pdf'));
+    expect(h2.code, h2.stderr).toBe(0);
+    expect(run('pdftotext', [join(dir, 'h2-cli.pdf'), '-'])).toContain('Parametric bootstrap');
   });
 
   it("draws the Manhattan and QQ plots of GEMMA's own results file", () => {
