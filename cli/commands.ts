@@ -91,7 +91,7 @@ export const COMMAND_USAGE: Record<string, string> = {
       the project's only one); a scan with --pedigree uses it without reading the pedigree again.`,
   runs: `  kinscan runs --project P.kinscan [--json]       every run: id, status, SNPs done/total, parameters`,
   export: `  kinscan export --project P.kinscan --run ID --out F [--format tsv|csv|gemma|xlsx|credible-sets] [--partial]
-      Format from the extension unless given: .tsv/.txt, .csv, .xlsx (results, top hits, run),
+      Format from the extension unless given: .tsv/.txt, .csv, .xlsx (results, top hits, credible sets, run),
       .assoc.txt (GEMMA -lmm 2 columns); credible-sets: the 95% sets of kinscan finemap, as a TSV.`,
   hits: `  kinscan hits --project P.kinscan --run ID [--p 5e-8|bonferroni] [--window 500kb] [--r2 0.1|none]
                [--json] [--out PEAKS.tsv]

@@ -69,6 +69,7 @@ describe('kinscan export', () => {
     expect(sheets.map((s) => [s.sheet, s.sheet === 'Results' ? s.data.length : 0])).toEqual([
       ['Results', tsv.length],
       ['Top hits', 0],
+      ['Credible sets', 0],
       ['Run', 0],
     ]);
     expect(sheets[0]!.data[1]![1]).toBe(tsv[1]![1]);

@@ -11,6 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import readXlsxFile from 'read-excel-file/node';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CREDIBLE_SET_COLUMNS, credibleSetsTsv, finemapRun } from '../../engine/export/finemap.js';
 import { clumpHits, formatPeak, PEAK_COLUMNS } from '../../engine/export/hits.js';
 import { exportRunTable, GEMMA_HEADER, tableFormatFor } from '../../engine/export/tables/index.js';
 import { DEFAULT_SETTINGS } from '../../engine/scan/settings.js';
@@ -100,12 +101,12 @@ describe('table exports of a run', () => {
     expect(maxLogl).toBeLessThan(1e-3); // 7 significant digits of ~ -1584
   });
 
-  it('xlsx: read-excel-file reads the TSV rows back; top hits and run sheets; header frozen', async () => {
+  it('xlsx: read-excel-file reads the TSV rows back; top hits, credible sets and run sheets; header frozen', async () => {
     const out = join(dir, 'run.xlsx');
     const e = await exportRunTable(project, runId, 'xlsx', out);
     expect(e.rows).toBe(10768);
     const sheets = await readXlsxFile(out);
-    expect(sheets.map((s) => s.sheet)).toEqual(['Results', 'Top hits', 'Run']);
+    expect(sheets.map((s) => s.sheet)).toEqual(['Results', 'Top hits', 'Credible sets', 'Run']);
     const results = sheets[0]!.data;
     expect(results.length).toBe(tsvLines.length);
     expectSameRows(results, tsvLines);
@@ -117,8 +118,18 @@ describe('table exports of a run', () => {
     expectSameRows(hits, [[...PEAK_COLUMNS], ...peaks.map(formatPeak)]);
     expect(hits[1]![0]).toBe('mCV22965443'); // GEMMA's best SNP of trait1
 
-    const run = new Map(sheets[2]!.data.slice(1).map((r) => [String(r[0]), r[1]]));
+    // The credible sets as kinscan finemap writes them.
+    const sets = credibleSetsTsv(finemapRun(project, runId)).trimEnd().split('\n').map((l) => l.split('\t'));
+    expect(sets.length).toBeGreaterThan(1);
+    expect(sheets[2]!.data[0]).toEqual([...CREDIBLE_SET_COLUMNS]);
+    expectSameRows(sheets[2]!.data, sets);
+
+    const run = new Map(sheets[3]!.data.slice(1).map((r) => [String(r[0]), r[1]]));
     const info = project.run(runId);
+    const h2 = info.heritability!;
+    expect(run.get('heritability h2 (ML)')).toBe(h2.estimate);
+    expect(run.get('h2 95% parametric-bootstrap interval (ALBI)')).toBe(`${h2.bootstrap.lower.toFixed(3)}-${h2.bootstrap.upper.toFixed(3)}`);
+    expect(run.get('h2 95% profile-likelihood interval')).toMatch(/^0\.5\d\d-0\.6\d\d$/);
     expect(run.get('run')).toBe(runId);
     expect(run.get('trait')).toBe('trait1');
     expect(String(run.get('model'))).toMatch(/^additive/);
@@ -144,7 +155,8 @@ describe('table exports of a run', () => {
       ['Results 2', 4001],
       ['Results 3', 2769],
       ['Top hits', clumpHits(project, runId).length + 1],
-      ['Run', sheets[4]!.data.length],
+      ['Credible sets', sheets[4]!.data.length],
+      ['Run', sheets[5]!.data.length],
     ]);
     const joined = [sheets[0]!.data[0]!, ...sheets.slice(0, 3).flatMap((s) => s.data.slice(1))];
     expectSameRows(joined, tsvLines);

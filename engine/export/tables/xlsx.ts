@@ -5,8 +5,10 @@
  *                            numbers, NA as an empty cell, p_lrt as a number when Excel can hold it
  *                            (p >= 2.2e-308) and as its text otherwise; header row frozen.
  *   Top hits                 the run's peaks (engine/export/hits.ts clumpHits).
- *   Run                      what the run was: trait, model, method, settings, null fit, lambda_GC,
- *                            software version, dates.
+ *   Credible sets            the credible sets of `kinscan finemap` (engine/export/finemap.ts), one
+ *                            row per set member, the columns of its TSV.
+ *   Run                      what the run was: trait, model, method, settings, null fit, heritability
+ *                            with its three intervals, lambda_GC, software version, dates.
  *
  * write-excel-file builds each sheet's XML as one JavaScript string, whose length V8 caps at
  * 2^29 - 24 characters: about 880,000 rows of a 2-df run (610 characters a row), below Excel's
@@ -22,6 +24,7 @@ import { loadBim } from '../../store/datasets.js';
 import type { Project } from '../../store/project.js';
 import { readRows } from '../../store/results.js';
 import { VERSION } from '../../version.js';
+import { credibleSetsTsv, finemapRun } from '../finemap.js';
 import { clumpHits, DEFAULT_CLUMP, formatPeak, PEAK_COLUMNS, type ClumpOptions } from '../hits.js';
 import { writeThroughTemporary } from '../../io/atomic-write.js';
 
@@ -34,6 +37,9 @@ const EXCEL_MIN_POSITIVE = 2.2250738585072014e-308;
 const EXCEL_MAX_TEXT = 32_767;
 
 const TEXT_COLUMNS = new Set<string>(['chr', 'rs', 'allele1', 'allele0', 'lead_rs', 'members', 'flag']);
+
+/** An interval as text, e.g. '0.543-0.673'. */
+const interval = (lo: number, hi: number): string => `${lo.toFixed(3)}-${hi.toFixed(3)}`;
 
 /** A TSV value as a cell: text columns as text; numbers as numbers when Excel can hold them, else as their text; NA and '' empty. */
 export function tableCell(column: string, text: string): Cell {
@@ -67,6 +73,8 @@ function runSheet(project: Project, runId: number, hits: Required<ClumpOptions>,
   const s = r.settings;
   const summary = project.summary(runId);
   const nf = r.nullFit;
+  const h2 = r.heritability;
+  const level = h2 ? `${Math.round(h2.level * 100)}%` : '95%';
   const items: [string, string | number | null][] = [
     ['run', r.id],
     ['project', project.path],
@@ -90,6 +98,10 @@ function runSheet(project: Project, runId: number, hits: Required<ClumpOptions>,
     ['null sigma_e2', nf?.sigma_e2 ?? null],
     ['null delta = sigma_e2 / sigma_a2', nf?.delta ?? null],
     ['null PVE', nf?.pve ?? null],
+    ['heritability h2 (ML)', h2?.estimate ?? null],
+    [`h2 ${level} profile-likelihood interval`, h2 ? interval(h2.profile.lower, h2.profile.upper) : null],
+    [`h2 posterior mean, ${level} credible interval (uniform prior)`, h2 ? `${h2.posterior.mean.toFixed(3)}, ${interval(h2.posterior.lower, h2.posterior.upper)}` : null],
+    [`h2 ${level} parametric-bootstrap interval (ALBI)`, h2 ? interval(h2.bootstrap.lower, h2.bootstrap.upper) : null],
     ['lambda_GC', r.lambdaGc],
     ['top hits', `p <= ${hits.p}, window ${hits.windowBp} bp, ${hits.r2 === null ? 'distance only' : `r2 >= ${hits.r2} with the lead`}`],
     ['software (run)', `kinscan ${r.softwareVersion}`],
@@ -137,7 +149,11 @@ export async function writeRunXlsx(project: Project, runId: number, out: string,
     hitRows.push(text.map((t, c) => tableCell(PEAK_COLUMNS[c]!, t)));
   }
   sheets.push({ data: hitRows, sheet: 'Top hits', stickyRowsCount: 1, columns: PEAK_COLUMNS.map((c) => ({ width: c === 'members' ? 40 : c === 'lead_rs' ? 16 : 12 })) });
-  sheets.push({ data: runSheet(project, runId, hitOptions, rows), sheet: 'Run', columns: [{ width: 32 }, { width: 60 }] });
+  const sets = credibleSetsTsv(finemapRun(project, runId)).trimEnd().split('\n').map((l) => l.split('\t'));
+  const setColumns = sets[0]!;
+  const setRows: SheetData = [header(setColumns), ...sets.slice(1).map((t): Row => t.map((v, c) => tableCell(setColumns[c]!, v)))];
+  sheets.push({ data: setRows, sheet: 'Credible sets', stickyRowsCount: 1, columns: setColumns.map((c) => ({ width: c === 'rs' || c === 'lead_rs' ? 16 : 11 })) });
+  sheets.push({ data: runSheet(project, runId, hitOptions, rows), sheet: 'Run', columns: [{ width: 44 }, { width: 60 }] });
 
   await writeThroughTemporary(out, async (tmp) => {
     await writeExcelFile(sheets).toFile(tmp);
