@@ -45,11 +45,10 @@ export class BlockCompressor {
     let data: Uint8Array | undefined;
     if (this.storing > 0) this.storing--;
     else {
-      const deflated = deflate(bytes, 1);
-      if (deflated.length <= bytes.length / 2) data = deflated;
+      const tried = deflate(bytes, 1);
+      if (tried.length <= bytes.length / 2) data = tried;
       else this.storing = PROBE_EVERY - 1;
     }
-    const deflated = data !== undefined;
-    return { data: data ?? deflate(bytes, 0), counts, deflated, ...(dosage ? { dosage: deflate(dosage) } : {}) };
+    return { data: data ?? deflate(bytes, 0), counts, deflated: data !== undefined, ...(dosage ? { dosage: deflate(dosage) } : {}) };
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The helper thread of block-deflate.ts: counts each genotype block's calls per SNP and compresses
- * it (and its dosages) with the store's codec (block-compress.ts), and sends them back, in the order they came, on the
- * port it was given.
+ * it (and its dosages) with the store's codec (block-compress.ts), and sends them back, in the
+ * order they came, on the port it was given.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { allByteMasks } from '../qc/snps.js';
