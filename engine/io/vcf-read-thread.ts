@@ -77,7 +77,8 @@ export function readOnHelper(
         const { snps, packed, dosage } = m.batch;
         onBatch({ snps: fromSnpColumns(snps), packed, ...(dosage ? { dosage } : {}) });
       }
-      if (progress !== undefined && m.done !== lastDone) {
+      // Before the reader's first word (done and total 0) there is nothing to say.
+      if (progress !== undefined && m.total > 0 && m.done !== lastDone) {
         lastDone = m.done;
         progress(m.done, m.total);
       }

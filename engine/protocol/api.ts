@@ -109,7 +109,27 @@ export const projectEventSchema = z.object({
 });
 export type ProjectEvent = z.infer<typeof projectEventSchema>;
 
-export const kinscanEventSchema = z.discriminatedUnion('type', [progressEventSchema, runStatusEventSchema, projectEventSchema]);
+/** Stages of a genotype import: the file read (and stored), then, for a file out of order, the SNPs sorted. */
+export const IMPORT_STAGES = ['reading', 'sorting'] as const;
+
+/**
+ * A genotype import under way (data.addGenotypes): sent while the file is read, at most about
+ * ten a second, so that a long import shows how far it has come. The import's own answer
+ * follows when it is done.
+ */
+export const importProgressEventSchema = z.object({
+  type: z.literal('importProgress'),
+  /** The file being imported, as data.addGenotypes was given it. */
+  path: z.string(),
+  stage: z.enum(IMPORT_STAGES),
+  /** How much of the stage is done, 0 to 1; null when the reader cannot tell (a file read line by line with no count known up front). */
+  fraction: z.number().min(0).max(1).nullable(),
+  /** SNPs read so far (reading), or SNPs in all (sorting). */
+  snps: z.number().int().nonnegative(),
+});
+export type ImportProgressEvent = z.infer<typeof importProgressEventSchema>;
+
+export const kinscanEventSchema = z.discriminatedUnion('type', [progressEventSchema, runStatusEventSchema, projectEventSchema, importProgressEventSchema]);
 export type KinscanEvent = z.infer<typeof kinscanEventSchema>;
 
 export interface EventEnvelope {

@@ -35,6 +35,7 @@ import { VERSION } from '../version.js';
 import { onBasisWorker, storeBasis, type BasisAnswer, type BasisJob, type DatasetPcs } from './basis-thread.js';
 import { noProject, ServiceError, toErrorInfo } from './errors.js';
 import { FileRoot } from './file-root.js';
+import { ImportProgress } from './import-progress.js';
 import { RecentProjects } from './recent.js';
 import { compareSeries, finemapView, heritabilityView, hitsPage, manhattanSeries, qqSeries, regionSeries, snpDetail } from './results.js';
 import { RunQueue } from './run-queue.js';
@@ -319,7 +320,9 @@ export class KinscanService {
     const path = this.genotypeOrDataPath(p.path, true);
     const anno = p.anno !== undefined ? this.files.path(p.anno) : undefined;
     return this.withWriter((project) => {
-      const r = project.importDataset(path, { ...(anno !== undefined ? { anno } : {}), ...(p.dosage ? { dosage: true } : {}) });
+      const progress = new ImportProgress(p.path, (e) => this.emit(e));
+      progress.start();
+      const r = project.importDataset(path, { progress: progress.report, ...(anno !== undefined ? { anno } : {}), ...(p.dosage ? { dosage: true } : {}) });
       return { created: r.created, dataset: datasetView(project.dataset(r.id)), skipped: r.summary.skipped, warnings: r.summary.warnings };
     });
   }

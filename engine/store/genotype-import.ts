@@ -32,7 +32,12 @@ export const DEFAULT_BLOCK_SNPS = 1024;
 export interface ImportDatasetOptions {
   blockSnps?: number;
   codec?: 'raw' | 'zlib';
-  progress?: (stage: string, done: number, total: number) => void;
+  /**
+   * How far the import has come: stage 'import' (the reader's done and total, in its own units:
+   * bytes, lines or SNPs; total 0 when it cannot tell) or 'sort' (SNPs placed of all), and the
+   * SNPs read so far.
+   */
+  progress?: (stage: 'import' | 'sort', done: number, total: number, snps: number) => void;
 }
 
 /** What an import did: the dataset, whether it is new, and what the reader skipped or warned about. */
@@ -258,6 +263,7 @@ class Staging {
       writer.add({ chr: r[0], rs: r[1], cm: r[2], pos: r[3], allele1: r[4], allele0: r[5], line: r[6] }, packed, 0, d, 0);
       if ((i & 1023) === 1023) progress?.(i + 1, keys.length);
     }
+    progress?.(keys.length, keys.length);
   }
 
   drop(): void {
@@ -357,8 +363,10 @@ export function importGenotypes(db: Database.Database, reader: GenotypeReader, o
           lastPos = rec.pos;
           return true;
         };
+        let snpsRead = 0;
         const summary = reader.read(
           (batch) => {
+            snpsRead += batch.snps.length;
             for (let s = 0; s < batch.snps.length; s++) {
               const rec = batch.snps[s]!;
               if (!staging && !keepOrder && !inOrder(rec)) {
@@ -369,12 +377,12 @@ export function importGenotypes(db: Database.Database, reader: GenotypeReader, o
               else writer.add(rec, batch.packed, s * bps, batch.dosage, s * n);
             }
           },
-          { batchSnps: blockSnps, progress: (d, t) => opts.progress?.('import', d, t) },
+          { batchSnps: blockSnps, progress: (d, t) => opts.progress?.('import', d, t, snpsRead) },
         );
         const warnings = [...summary.warnings];
         if (staging) {
           warnings.push('the SNPs were not in chromosome and position order; they were sorted (chromosomes 1, 2, …, X, Y, MT, then other names; within each, by position)');
-          staging.drain(writer, (d, t) => opts.progress?.('sort', d, t));
+          staging.drain(writer, (d, t) => opts.progress?.('sort', d, t, t));
           staging.drop();
         }
         const { counts, chrCode, pos } = writer.finish();

@@ -1,11 +1,13 @@
 /**
  * The end-to-end harness: the real `kinscan serve` (startServer with the real engine, in this
- * process) on a temporary files root holding copies of the bundled example and broken files made
- * here, Debian's Chromium driven by playwright-core on a page logged in through the printed URL,
+ * process; or, with startE2EProcess, the built CLI's `kinscan serve` in a process of its own) on a
+ * temporary files root holding copies of the bundled example and broken files made here, Debian's
+ * Chromium driven by playwright-core on a page logged in through the printed URL,
  * every page error and console error collected (a test fails on any), full-page screenshots, and
  * axe-core checks of each screen. Needs the built renderer (`npm run build:app`) and
  * /usr/bin/chromium; `skipReason` says why not otherwise.
  */
+import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -79,14 +81,68 @@ export interface E2E {
   close(): Promise<void>;
 }
 
-/** Start the server, the browser and a logged-in page showing the Start screen. */
+/** Start the server (in this process), the browser and a logged-in page showing the Start screen. */
 export async function startE2E(): Promise<E2E> {
   const root = tempDir('kinscan-e2e-root-');
   fillRoot(root);
-  const shotsDir = process.env['KINSCAN_SHOTS'] === '1' ? join(packageRoot(), 'test', 'e2e', 'screenshots') : tempDir('kinscan-e2e-shots-');
-  mkdirSync(shotsDir, { recursive: true });
   const { dispatcher } = realEngine(root);
   const server = await startServer({ dispatcher, rendererDir: rendererDir(), port: 0 });
+  const shown = await openPage(server.url);
+  return {
+    ...shown,
+    root,
+    server,
+    dispatcher,
+    async close() {
+      await shown.browser.close();
+      await server.close();
+      await dispatcher.close();
+    },
+  };
+}
+
+/**
+ * The same with `kinscan serve` as a user starts it: the built CLI (bin/kinscan.js) in a process
+ * of its own, so that this process (Playwright's) keeps running while the engine is busy (a
+ * genotype import holds the engine's thread while it runs). Stopped with SIGTERM, as Ctrl-C would.
+ */
+export async function startE2EProcess(): Promise<Omit<E2E, 'server' | 'dispatcher'>> {
+  const root = tempDir('kinscan-e2e-root-');
+  fillRoot(root);
+  const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'kinscan.js'), 'serve', '--root', root], {
+    env: { ...process.env, KINSCAN_STATE_DIR: join(root, 'state') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`kinscan serve printed no URL within 20 s; got '${text}'`)), 20_000);
+    child.stdout.on('data', (d: Buffer) => {
+      text += d.toString();
+      const m = /http:\/\/\S+/.exec(text);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[0]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`kinscan serve exited with ${code} before printing its URL`)));
+  });
+  const shown = await openPage(url);
+  return {
+    ...shown,
+    root,
+    async close() {
+      await shown.browser.close();
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** The browser and a page logged in through `url`, showing the Start screen. */
+async function openPage(url: string): Promise<Omit<E2E, 'root' | 'server' | 'dispatcher' | 'close'>> {
+  const shotsDir = process.env['KINSCAN_SHOTS'] === '1' ? join(packageRoot(), 'test', 'e2e', 'screenshots') : tempDir('kinscan-e2e-shots-');
+  mkdirSync(shotsDir, { recursive: true });
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: 30_000 });
   // A context of its own: axe-core opens a blank page beside this one in the same context.
@@ -102,12 +158,9 @@ export async function startE2E(): Promise<E2E> {
   await page.addInitScript(
     "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));",
   );
-  await page.goto(server.url, { waitUntil: 'load', timeout: 30_000 });
+  await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
   await page.locator('footer').getByText(/Engine ready/).waitFor({ timeout: 15_000 });
   return {
-    root,
-    server,
-    dispatcher,
     browser,
     page,
     errors,
@@ -121,11 +174,6 @@ export async function startE2E(): Promise<E2E> {
       await page.screenshot({ path: file, fullPage: true });
       if (extra > 0) await page.setViewportSize(VIEWPORT);
       return file;
-    },
-    async close() {
-      await browser.close();
-      await server.close();
-      await dispatcher.close();
     },
   };
 }

@@ -4,7 +4,7 @@
  * latest progress of each run. Choices live here, not in the screens, so that nothing typed or
  * chosen is lost when a screen changes or a call fails. Runes ($state) make it reactive.
  */
-import type { ProgressEvent, ResultOf } from '../../../engine/protocol/api.js';
+import type { ImportProgressEvent, ProgressEvent, ResultOf } from '../../../engine/protocol/api.js';
 import type { HIT_SORTS, ProjectInfo } from '../../../engine/protocol/methods.js';
 import type { EXPORT_FORMATS, FIGURE_KINDS } from '../../../engine/protocol/figures.js';
 import { DEFAULT_SETTINGS, type FIT_METHODS, type GENETIC_MODELS } from '../../../engine/protocol/settings.js';
@@ -175,6 +175,8 @@ class AppState {
   results = $state<ResultsView>(defaultResultsView());
   /** The latest progress event of each run, by run id. */
   progress = $state<Record<number, ProgressEvent>>({});
+  /** The latest progress of the genotype import under way (null: none, or none reported yet). */
+  importProgress = $state<ImportProgressEvent | null>(null);
 
   /** Take a project as opened or created: reset choices to its data (its only dataset, its latest sheet). */
   useProject(info: ProjectInfo): void {
