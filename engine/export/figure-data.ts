@@ -56,15 +56,14 @@ export function manhattanData(project: Project, runId: number): ManhattanData {
   requireResults(project, runId);
   const series = project.manhattan(runId);
   // IDs are needed only for the few SNPs labelled or highlighted: looked up one by one, not the whole .bim.
-  const rsOf = project.db.prepare('SELECT rs FROM snps WHERE dataset_id = ? AND idx = ?').pluck();
-  const ds = project.run(runId).datasetId;
+  const snps = project.snpDescriptions(project.run(runId).datasetId);
   return {
     chrNames: series.chrNames,
     chr: series.chr,
     pos: series.pos,
     negLog10P: series.negLog10P,
     snp: series.snp,
-    label: (k) => (rsOf.get(ds, series.snp[k]!) as string | undefined) ?? '',
+    label: (k) => snps.info(series.snp[k]!).rs,
   };
 }
 
@@ -193,20 +192,16 @@ export function kinshipData(project: Project, runId: number, threads?: number): 
 
 /** The index of a SNP of the run's dataset by its ID (the first, if the .bim repeats it). */
 export function snpIdOf(project: Project, runId: number, rs: string): number | undefined {
-  const ds = project.run(runId).datasetId;
-  return project.db.prepare('SELECT idx FROM snps WHERE dataset_id = ? AND rs = ? ORDER BY idx LIMIT 1').pluck().get(ds, rs) as number | undefined;
+  return project.snpDescriptions(project.run(runId).datasetId).findRs(rs);
 }
 
 /** A SNP of the run's dataset by ID (rs) or by 'chr:pos'. */
 function findSnp(project: Project, runId: number, snp: string): number {
-  const ds = project.run(runId).datasetId;
   const byRs = snpIdOf(project, runId, snp);
   if (byRs !== undefined) return byRs;
   const m = /^([^:]+):(\d+)$/.exec(snp);
   if (m) {
-    const byPos = project.db.prepare('SELECT idx FROM snps WHERE dataset_id = ? AND chr = ? AND pos = ? ORDER BY idx LIMIT 1').pluck().get(ds, m[1], Number(m[2])) as
-      | number
-      | undefined;
+    const byPos = project.snpDescriptions(project.run(runId).datasetId).findPosition(m[1]!, Number(m[2]));
     if (byPos !== undefined) return byPos;
   }
   throw new InputError(`has no SNP '${snp}' in the genotypes of run ${runId}`, { file: project.path }, 'Give a SNP ID as in the .bim file (second column), or chr:position');
@@ -217,11 +212,14 @@ function leadSnp(project: Project, runId: number, snp: string | undefined, place
   if (snp !== undefined) return findSnp(project, runId, snp);
   requireResults(project, runId);
   if (!placed) return project.topHits(runId, 1)[0]!.snp;
-  const ds = project.run(runId).datasetId;
-  const best = project.db
-    .prepare('SELECT r.snp FROM results r INDEXED BY results_lnp JOIN snps s ON s.dataset_id = ? AND s.idx = r.snp WHERE r.run_id = ? AND s.pos > 0 ORDER BY r.lnp, r.snp LIMIT 1')
-    .pluck()
-    .get(ds, runId) as number | undefined;
+  const { pos } = project.snpArrays(project.run(runId).datasetId);
+  let best: number | undefined;
+  for (const snp of project.db.prepare('SELECT snp FROM results INDEXED BY results_lnp WHERE run_id = ? ORDER BY lnp, snp').pluck().iterate(runId) as Iterable<number>) {
+    if (pos[snp]! > 0) {
+      best = snp;
+      break;
+    }
+  }
   if (best === undefined) {
     throw new InputError(`no tested SNP of run ${runId} has a known position`, { file: project.path }, 'A regional plot needs base-pair positions in the .bim file (column 4)');
   }

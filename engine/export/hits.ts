@@ -12,7 +12,6 @@
 import { fmt } from '../scan/results.js';
 import { formatLnP } from '../stats/chisq.js';
 import type { Hit, Project } from '../store/project.js';
-import { topHits } from '../store/queries.js';
 import { ldR2 } from './ld.js';
 import { openRunSamples, type RunSamples } from './run-samples.js';
 
@@ -55,7 +54,7 @@ export function clumpHits(project: Project, runId: number, opts: ClumpOptions = 
   if (!(windowBp >= 0)) throw new RangeError(`clumpHits: window must be >= 0 bp, got ${windowBp}`);
   if (r2 !== null && !(r2 >= 0 && r2 <= 1)) throw new RangeError(`clumpHits: r2 must be in [0, 1] or null, got ${r2}`);
   project.run(runId);
-  const hits = topHits(project.db, runId, countPast(project, runId, Math.log(p)));
+  const hits = project.topHits(runId, countPast(project, runId, Math.log(p)));
   if (hits.length === 0) return [];
 
   // SNPs past the threshold per chromosome, by position.

@@ -29,6 +29,11 @@ for (let mask = 0; mask < 16; mask++) {
     COUNTS[(mask << 8) | v] = packed;
   }
 }
+/** The COUNTS row of a byte of four counted individuals. */
+const FULL_MASK = 15 << 8;
+/** COUNTS of bytes of four counted individuals. */
+const COUNTS_FULL = COUNTS.subarray(FULL_MASK, FULL_MASK + 256);
+
 /** Bytes summed before the packed fields are split (16383 * 4 individuals < 2^16). */
 const COUNT_RUN = 16383;
 
@@ -40,6 +45,8 @@ export interface ByteMasks {
   pos: Int32Array;
   /** Per byte: its 4-bit mask of counted individuals, shifted left by 8 (a COUNTS row). */
   mask: Int32Array;
+  /** Bytes 0, 1, ... in order, each of all four individuals but maybe the last (every individual counted: an import's counts). */
+  dense: boolean;
 }
 
 /** The byte masks of a set of individuals (indices into the .fam, each once). */
@@ -48,7 +55,8 @@ export function byteMasks(individuals: Int32Array): ByteMasks {
   for (const i of individuals) masks.set(i >> 2, (masks.get(i >> 2) ?? 0) | (1 << (i & 3)));
   const pos = Int32Array.from([...masks.keys()].sort((a, b) => a - b));
   const mask = Int32Array.from(pos, (b) => masks.get(b)! << 8);
-  return { n: individuals.length, pos, mask };
+  const dense = pos.every((p, b) => p === b && (b === pos.length - 1 || mask[b] === FULL_MASK));
+  return { n: individuals.length, pos, mask, dense };
 }
 
 /** The byte masks of all nSamples individuals (the padding of the last byte left out). */
@@ -76,7 +84,7 @@ export function emptyCounts(n: number, nSnps: number): GenotypeCounts {
  * `out` from SNP `at`.
  */
 export function countPacked(packed: Uint8Array, count: number, bytesPerSnp: number, masks: ByteMasks, out: GenotypeCounts, at: number): void {
-  const { pos, mask } = masks;
+  const { pos, mask, dense } = masks;
   const nb = pos.length;
   for (let s = 0; s < count; s++) {
     const off = s * bytesPerSnp;
@@ -86,7 +94,14 @@ export function countPacked(packed: Uint8Array, count: number, bytesPerSnp: numb
     for (let b0 = 0; b0 < nb; b0 += COUNT_RUN) {
       const b1 = Math.min(nb, b0 + COUNT_RUN);
       let acc = 0;
-      for (let b = b0; b < b1; b++) acc += COUNTS[mask[b]! | packed[off + pos[b]!]!]!;
+      if (dense) {
+        // Every individual: byte b at offset b, four of them in all but the last byte.
+        const full = Math.min(b1, nb - 1);
+        for (let b = b0; b < full; b++) acc += COUNTS_FULL[packed[off + b]!]!;
+        if (b1 === nb) acc += COUNTS[mask[nb - 1]! | packed[off + nb - 1]!]!;
+      } else {
+        for (let b = b0; b < b1; b++) acc += COUNTS[mask[b]! | packed[off + pos[b]!]!]!;
+      }
       const het = Math.floor(acc / 2 ** 32);
       const rest = acc - het * 2 ** 32;
       const miss = Math.floor(rest / 2 ** 16);

@@ -71,7 +71,7 @@ export function snpDetail(project: Project, runId: number, q: { snp: number } | 
     throw new ServiceError('not-found', `The genotypes of run ${runId} have no SNP ${'snp' in q ? `number ${q.snp}` : `'${q.rs}'`}`, 'Give a SNP ID as in the .bim file (second column)');
   }
   // genotypeData finds the SNP by ID: with a repeated ID, by its position instead (ID 'chr:pos').
-  const byId = project.db.prepare('SELECT min(idx) FROM snps WHERE dataset_id = ? AND rs = ?').pluck().get(run.datasetId, d.info.rs) as number | null;
+  const byId = project.snpDescriptions(run.datasetId).findRs(d.info.rs);
   const key = byId === d.info.snp ? d.info.rs : `${d.info.chr}:${d.info.pos}`;
   const g = genotypeData(project, runId, { snp: key, adjusted });
   const inClasses = g.classes.reduce((acc, c) => acc + c.values.length, 0);

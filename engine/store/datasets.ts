@@ -12,6 +12,7 @@ import { openGenotypes, type OpenGenotypesOptions } from '../io/genotype-format.
 import { blobToF64, blobToI32, inflate } from './codec.js';
 import { sourceFiles, type SourceFile } from './files.js';
 import { importGenotypes, type ImportDatasetOptions, type ImportResult } from './genotype-import.js';
+import { SnpDescriptions } from './snp-descriptions.js';
 
 export { DEFAULT_BLOCK_SNPS, importGenotypes, type ImportDatasetOptions, type ImportResult } from './genotype-import.js';
 
@@ -229,31 +230,16 @@ export function loadFam(db: Database.Database, id: number): Fam {
 /** The .bim as imported. */
 export function loadBim(db: Database.Database, id: number): Bim {
   const ds = row(db, id);
-  const m = ds.n_snps;
-  const chr: string[] = new Array<string>(m);
-  const rs: string[] = new Array<string>(m);
-  const cm = new Float64Array(m);
-  const pos = new Float64Array(m);
-  const allele1: string[] = new Array<string>(m);
-  const allele0: string[] = new Array<string>(m);
+  const arrays = loadSnpArrays(db, id);
+  const { rs, cm, allele1, allele0 } = SnpDescriptions.of(db, id, arrays).all();
+  const chr = Array.from(arrays.chrCode, (c) => arrays.chrNames[c]!);
   const seen = new Set<string>();
   const dup = new Set<string>();
-  let j = 0;
-  for (const r of db.prepare('SELECT chr, rs, cm, pos, allele1, allele0 FROM snps WHERE dataset_id = ? ORDER BY idx').raw().iterate(id) as Iterable<
-    [string, string, number, number, string, string]
-  >) {
-    chr[j] = r[0];
-    rs[j] = r[1];
-    cm[j] = r[2];
-    pos[j] = r[3];
-    allele1[j] = r[4];
-    allele0[j] = r[5];
-    if (seen.has(r[1])) dup.add(r[1]);
-    else seen.add(r[1]);
-    j++;
+  for (const r of rs) {
+    if (seen.has(r)) dup.add(r);
+    else seen.add(r);
   }
-  if (j !== m) throw new InputError(`dataset ${ds.name} lists ${j} SNPs, expected ${m}`, { file: db.name }, 'Restore the project from a backup copy');
-  return { chr, rs, cm, pos, allele1, allele0, duplicateRs: [...dup], path: ds.format === 'plink' ? `${ds.prefix}.bim` : ds.prefix };
+  return { chr, rs, cm, pos: arrays.pos, allele1, allele0, duplicateRs: [...dup], path: ds.format === 'plink' ? `${ds.prefix}.bim` : ds.prefix };
 }
 
 /** The dataset's genotypes as a BedFile over its BLOBs (close it when done). */

@@ -1,8 +1,9 @@
 /**
  * Importing any genotype input (a GenotypeReader: PLINK, VCF, BIMBAM, HapMap, matrices) into a
- * project, once per content: samples and SNPs as tables, the 2-bit genotypes as compressed BLOBs of
- * `block_snps` SNPs (dosage inputs: their Float32 dosages too, in BLOBs of the same SNPs), and the
- * per-SNP genotype counts for the QC preview. One transaction: a crash or a bad record mid-import
+ * project, once per content: samples as a table, the 2-bit genotypes as compressed BLOBs of
+ * `block_snps` SNPs (dosage inputs: their Float32 dosages too, in BLOBs of the same SNPs), the
+ * SNPs' descriptions per block of the same SNPs (snp-descriptions.ts), their chromosomes and
+ * positions as arrays, and the per-SNP genotype counts for the QC preview. One transaction: a crash or a bad record mid-import
  * leaves nothing behind.
  *
  * Order: a PLINK set keeps its .bim order (the .bed is tied to it, and GEMMA reads it so). Any other
@@ -20,10 +21,12 @@ import { compareChromosomes } from '../figures/chromosomes.js';
 import { InputError } from '../io/errors.js';
 import { bytesPerSnp, type GenotypeReader, type ReadSummary, type SnpRecord } from '../io/genotype-source.js';
 import type { Fam } from '../io/plink.js';
+import type { SnpArrays } from './datasets.js';
 import { allByteMasks, countPacked, emptyCounts, type ByteMasks, type GenotypeCounts } from '../qc/snps.js';
 import { BlockDeflater } from './block-deflate.js';
 import { inflate, nowIso, toBlob } from './codec.js';
 import { hashFile, insertSourceFile, type SourceFile } from './files.js';
+import { SnpBlockWriter, SnpDescriptions } from './snp-descriptions.js';
 import { storeSnpCounts } from './snp-stats.js';
 
 /** SNPs per genotype BLOB. */
@@ -73,14 +76,9 @@ function famColumns(reader: GenotypeReader): Pick<Fam, 'father' | 'mother' | 'se
   return { father: new Array<string>(n).fill('0'), mother: new Array<string>(n).fill('0'), sex: new Int8Array(n), phenos: [new Float64Array(n).fill(NaN)], phenoText: [undefined] };
 }
 
-const SNP_ROWS_PER_INSERT = 128;
-
-/** Writes SNPs in their final order: snps rows, genotype (and dosage) blocks, counts, positions. */
+/** Writes SNPs in their final order: genotype (and dosage) blocks, their SNPs' descriptions, counts, positions. */
 class BlockWriter {
-  private readonly insSnp: Database.Statement;
-  /** SNP rows are inserted SNP_ROWS_PER_INSERT at a time (one statement per SNP costs several seconds per million SNPs). */
-  private readonly insSnps: Database.Statement;
-  private snpRows: (string | number)[] = [];
+  private readonly descriptions: SnpBlockWriter;
   private readonly insBlock: Database.Statement;
   private readonly insDosage: Database.Statement;
   private readonly packed: Uint8Array;
@@ -107,8 +105,7 @@ class BlockWriter {
     withDosage: boolean,
     expectedSnps: number,
   ) {
-    this.insSnp = db.prepare('INSERT INTO snps (dataset_id, idx, chr, rs, cm, pos, allele1, allele0) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    this.insSnps = db.prepare(`INSERT INTO snps (dataset_id, idx, chr, rs, cm, pos, allele1, allele0) VALUES ${Array.from({ length: SNP_ROWS_PER_INSERT }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`);
+    this.descriptions = new SnpBlockWriter(db, id);
     this.insBlock = db.prepare('INSERT INTO genotype_blocks (dataset_id, block, data) VALUES (?, ?, ?)');
     this.insDosage = db.prepare('INSERT INTO dosage_blocks (dataset_id, block, data) VALUES (?, ?, ?)');
     this.packed = new Uint8Array(blockSnps * bps);
@@ -133,7 +130,6 @@ class BlockWriter {
   }
 
   add(rec: SnpRecord, packed: Uint8Array, pOff: number, dosage: Float32Array | undefined, dOff: number): void {
-    const j = this.written;
     let c = this.chrIndex.get(rec.chr);
     if (c === undefined) {
       c = this.chrNames.length;
@@ -142,8 +138,7 @@ class BlockWriter {
     }
     this.chrCode.push(c);
     this.pos.push(rec.pos);
-    this.snpRows.push(this.id, j, rec.chr, rec.rs, rec.cm, rec.pos, rec.allele1, rec.allele0);
-    if (this.snpRows.length === 8 * SNP_ROWS_PER_INSERT) this.flushSnpRows();
+    this.descriptions.add(rec.rs, rec.allele1, rec.allele0, rec.cm);
     this.packed.set(packed.subarray(pOff, pOff + this.bps), this.inBlock * this.bps);
     if (this.dosage) this.dosage.set(dosage!.subarray(dOff, dOff + this.n), this.inBlock * this.n);
     this.inBlock++;
@@ -163,16 +158,9 @@ class BlockWriter {
     this.counts = grown;
   }
 
-  private flushSnpRows(): void {
-    const rows = this.snpRows;
-    if (rows.length === 8 * SNP_ROWS_PER_INSERT) this.insSnps.run(rows);
-    else for (let k = 0; k < rows.length; k += 8) this.insSnp.run(rows.slice(k, k + 8));
-    this.snpRows = [];
-  }
-
   flush(): void {
-    this.flushSnpRows();
     if (this.inBlock === 0) return;
+    this.descriptions.flush(this.block);
     const count = this.inBlock;
     const bytes = this.packed.subarray(0, count * this.bps);
     this.growCounts();
@@ -199,9 +187,8 @@ class BlockWriter {
 
   /** Undo everything written (the SNPs are being moved to staging). */
   reset(): void {
-    this.flushSnpRows();
     this.settle();
-    this.db.prepare('DELETE FROM snps WHERE dataset_id = ?').run(this.id);
+    this.db.prepare('DELETE FROM snp_blocks WHERE dataset_id = ?').run(this.id);
     this.db.prepare('DELETE FROM genotype_blocks WHERE dataset_id = ?').run(this.id);
     this.db.prepare('DELETE FROM dosage_blocks WHERE dataset_id = ?').run(this.id);
     this.chrNames.length = 0;
@@ -216,13 +203,18 @@ class BlockWriter {
     this.written = 0;
   }
 
-  finish(): { counts: GenotypeCounts; chrCode: Int32Array; pos: Float64Array } {
+  /** The chromosomes and positions of the SNPs written so far. */
+  arrays(): SnpArrays {
+    return { chrNames: [...this.chrNames], chrCode: Int32Array.from(this.chrCode), pos: Float64Array.from(this.pos) };
+  }
+
+  finish(): { counts: GenotypeCounts; arrays: SnpArrays } {
     this.flush();
     this.settle();
     const m = this.written;
     const c = this.counts;
     const counts = c.hom1.length === m ? c : { n: c.n, hom1: c.hom1.slice(0, m), missing: c.missing.slice(0, m), het: c.het.slice(0, m) };
-    return { counts, chrCode: Int32Array.from(this.chrCode), pos: Float64Array.from(this.pos) };
+    return { counts, arrays: this.arrays() };
   }
 }
 
@@ -272,10 +264,11 @@ class Staging {
 }
 
 /** Move SNPs already written (in order so far) into staging, reading their blocks back. */
-function restage(db: Database.Database, id: number, writer: BlockWriter, staging: Staging, n: number, bps: number, blockSnps: number, codec: 'raw' | 'zlib', dosage: boolean): void {
+function restage(db: Database.Database, id: number, name: string, writer: BlockWriter, staging: Staging, n: number, bps: number, blockSnps: number, codec: 'raw' | 'zlib', dosage: boolean): void {
   writer.flush();
   writer.settle();
-  const recs = db.prepare('SELECT chr, rs, cm, pos, allele1, allele0 FROM snps WHERE dataset_id = ? ORDER BY idx').raw().all(id) as [string, string, number, number, string, string][];
+  const arrays = writer.arrays();
+  const text = new SnpDescriptions(db, id, name, writer.written, blockSnps, arrays).all();
   const blocks = db.prepare('SELECT block, data FROM genotype_blocks WHERE dataset_id = ? ORDER BY block').raw().all(id) as [number, Buffer][];
   const dblocks = dosage ? (db.prepare('SELECT block, data FROM dosage_blocks WHERE dataset_id = ? ORDER BY block').raw().all(id) as [number, Buffer][]) : [];
   for (const [b, data] of blocks) {
@@ -287,8 +280,9 @@ function restage(db: Database.Database, id: number, writer: BlockWriter, staging
     }
     const count = bytes.length / bps;
     for (let k = 0; k < count; k++) {
-      const r = recs[b * blockSnps + k]!;
-      staging.add({ chr: r[0], rs: r[1], cm: r[2], pos: r[3], allele1: r[4], allele0: r[5], line: 0 }, bytes.subarray(k * bps, (k + 1) * bps), dos?.subarray(k * n, (k + 1) * n));
+      const j = b * blockSnps + k;
+      const rec = { chr: arrays.chrNames[arrays.chrCode[j]!]!, rs: text.rs[j]!, cm: text.cm[j]!, pos: arrays.pos[j]!, allele1: text.allele1[j]!, allele0: text.allele0[j]!, line: 0 };
+      staging.add(rec, bytes.subarray(k * bps, (k + 1) * bps), dos?.subarray(k * n, (k + 1) * n));
     }
   }
   writer.reset();
@@ -340,10 +334,6 @@ export function importGenotypes(db: Database.Database, reader: GenotypeReader, o
       const insSample = db.prepare('INSERT INTO samples (dataset_id, idx, fid, iid, father, mother, sex, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
       for (let i = 0; i < n; i++) insSample.run(id, i, fid[i], iid[i], fam.father[i], fam.mother[i], fam.sex[i], where[i]);
 
-      // The SNP table's two lookup indexes are built once at the end: kept up to date row by row
-      // they cost more than the whole import otherwise (B-tree inserts in chromosome and ID order).
-      const indexSql = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'snps' AND sql IS NOT NULL").pluck().all() as string[];
-      for (const name of db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'snps' AND sql IS NOT NULL").pluck().all() as string[]) db.exec(`DROP INDEX "${name}"`);
       const writer = new BlockWriter(db, id, n, bps, blockSnps, codec, reader.dosage, reader.snpsHint ?? 0);
       try {
         const keepOrder = reader.format === 'plink';
@@ -371,7 +361,7 @@ export function importGenotypes(db: Database.Database, reader: GenotypeReader, o
               const rec = batch.snps[s]!;
               if (!staging && !keepOrder && !inOrder(rec)) {
                 staging = new Staging(db);
-                restage(db, id, writer, staging, n, bps, blockSnps, codec, reader.dosage);
+                restage(db, id, name, writer, staging, n, bps, blockSnps, codec, reader.dosage);
               }
               if (staging) staging.add(rec, batch.packed.subarray(s * bps, (s + 1) * bps), batch.dosage?.subarray(s * n, (s + 1) * n));
               else writer.add(rec, batch.packed, s * bps, batch.dosage, s * n);
@@ -385,8 +375,7 @@ export function importGenotypes(db: Database.Database, reader: GenotypeReader, o
           staging.drain(writer, (d, t) => opts.progress?.('sort', d, t, t));
           staging.drop();
         }
-        const { counts, chrCode, pos } = writer.finish();
-        for (const sql of indexSql) db.exec(sql);
+        const { counts, arrays } = writer.finish();
         const m = writer.written;
         if (m === 0) {
           const skipped = summary.skipped.map((s) => `${s.count} ${s.reason}`).join(', ');
@@ -398,7 +387,7 @@ export function importGenotypes(db: Database.Database, reader: GenotypeReader, o
         }
         const finalSummary: ReadSummary = { snps: m, skipped: summary.skipped, warnings };
         db.prepare('UPDATE datasets SET n_snps = ?, import_summary = ? WHERE id = ?').run(m, JSON.stringify(finalSummary), id);
-        db.prepare('INSERT INTO snp_arrays (dataset_id, chr_names, chr_code, pos) VALUES (?, ?, ?, ?)').run(id, JSON.stringify(writer.chrNames), toBlob(chrCode), toBlob(pos));
+        db.prepare('INSERT INTO snp_arrays (dataset_id, chr_names, chr_code, pos) VALUES (?, ?, ?, ?)').run(id, JSON.stringify(arrays.chrNames), toBlob(arrays.chrCode), toBlob(arrays.pos));
         storeSnpCounts(db, id, counts);
         const changed = files.find(changedWhileImported);
         if (changed) {

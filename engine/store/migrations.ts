@@ -8,6 +8,7 @@ import { countGenotypes } from '../qc/snps.js';
 import { toBlob } from './codec.js';
 import { openDatasetBed } from './datasets.js';
 import { SCHEMA_V1, SCHEMA_V1_VERSION } from './schema.js';
+import { SNP_BLOCKS_SCHEMA, SnpBlockWriter } from './snp-descriptions.js';
 import { SNP_COUNTS_SCHEMA, storeSnpCounts } from './snp-stats.js';
 
 export interface Migration {
@@ -138,6 +139,23 @@ ALTER TABLE matrices ADD COLUMN ids TEXT;`);
 ALTER TABLE results ADD COLUMN log10_bf REAL;
 ALTER TABLE results ADD COLUMN log10_abf REAL;
 ALTER TABLE runs ADD COLUMN heritability TEXT;`);
+    },
+  },
+  {
+    version: 8,
+    description: "snp_blocks: each genotype block's SNP IDs, alleles and genetic positions in one row, in place of the snps table's row per SNP and its two indexes",
+    up(db) {
+      db.exec(SNP_BLOCKS_SCHEMA);
+      const datasets = db.prepare('SELECT id, n_snps, block_snps FROM datasets ORDER BY id').raw().all() as [number, number, number][];
+      const blockRows = db.prepare('SELECT rs, cm, allele1, allele0 FROM snps WHERE dataset_id = ? AND idx >= ? AND idx < ? ORDER BY idx').raw();
+      for (const [id, nSnps, blockSnps] of datasets) {
+        const writer = new SnpBlockWriter(db, id);
+        for (let b = 0; b * blockSnps < nSnps; b++) {
+          for (const [rs, cm, allele1, allele0] of blockRows.all(id, b * blockSnps, (b + 1) * blockSnps) as [string, number, string, string][]) writer.add(rs, allele1, allele0, cm);
+          writer.flush(b);
+        }
+      }
+      db.exec('DROP TABLE snps');
     },
   },
 ];

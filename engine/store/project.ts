@@ -45,6 +45,7 @@ import {
 } from './queries.js';
 import { beginSession, cancelQueuedRun, createRun, deleteRun, endSession, getRun, listRuns, markInterrupted, runLog, runSessions, runSummary, type RunInfo, type RunLogLine, type RunSession, type RunSpec } from './runs.js';
 import { famSheetId, getSheet, importSheet, isFamSheet, listSheets, loadSheet, type SheetInfo } from './sheets.js';
+import { SnpDescriptions } from './snp-descriptions.js';
 
 export { SCHEMA_VERSION } from './migrations.js';
 
@@ -72,6 +73,9 @@ export class Project {
   readonly migrated: number[];
   private readonly opened: OpenedDatabase;
   private readonly snpArrayCache = new Map<number, SnpArrays>();
+  private readonly snpDescriptionCache = new Map<number, SnpDescriptions>();
+  /** A dataset's SNP descriptions (kept once made), for the queries. */
+  private readonly snpsOf = (datasetId: number): SnpDescriptions => this.snpDescriptions(datasetId);
   private readonly active = new Set<number>();
 
   private constructor(opened: OpenedDatabase) {
@@ -166,6 +170,16 @@ export class Project {
       this.snpArrayCache.set(datasetId, a);
     }
     return a;
+  }
+
+  /** A dataset's SNPs by index, ID or position (kept once made). */
+  snpDescriptions(datasetId: number): SnpDescriptions {
+    let d = this.snpDescriptionCache.get(datasetId);
+    if (!d) {
+      d = SnpDescriptions.of(this.db, datasetId, this.snpArrays(datasetId));
+      this.snpDescriptionCache.set(datasetId, d);
+    }
+    return d;
   }
 
   // ------------------------------------------------------------ runs
@@ -359,12 +373,12 @@ export class Project {
   // ------------------------------------------------------------ queries
 
   topHits(runId: number, n = 100): Hit[] {
-    return topHits(this.db, runId, n);
+    return topHits(this.db, this.snpsOf, runId, n);
   }
 
   /** A page of a run's rows, sorted and filtered, with the count the filter keeps. */
   hitsPage(runId: number, q: HitsPageQuery): { total: number; rows: Hit[] } {
-    return hitsPage(this.db, runId, q);
+    return hitsPage(this.db, this.snpsOf, runId, q);
   }
 
   manhattan(runId: number): ManhattanSeries {
@@ -377,15 +391,15 @@ export class Project {
   }
 
   snpDetails(runId: number, q: SnpQuery): SnpDetails | undefined {
-    return snpDetails(this.db, runId, q);
+    return snpDetails(this.db, this.snpsOf, runId, q);
   }
 
   region(runId: number, chr: string, start: number, end: number): RegionResult {
-    return region(this.db, runId, chr, start, end);
+    return region(this.db, this.snpsOf, runId, chr, start, end);
   }
 
   compareRuns(runIds: number[], top = 20): RunComparison {
-    return compareRuns(this.db, runIds, top);
+    return compareRuns(this.db, this.snpsOf, runIds, top);
   }
 
   // ------------------------------------------------------------ housekeeping

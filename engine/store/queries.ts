@@ -2,25 +2,22 @@
  * The queries the UI needs on a run, fast on a 1,000,000-SNP run: the top hits (index on
  * (run_id, lnp)), the Manhattan series as typed arrays (from the packed per-block BLOBs, in chunks),
  * one SNP's details (in this run and in every other run on the same genotypes), a region
- * (the SNP table's (chr, pos) index joined to the results' primary key), and runs side by side.
+ * (the SNPs' positions in memory, then the results' primary key), and runs side by side. The
+ * SNPs' IDs and alleles come from the dataset's SnpDescriptions (snp-descriptions.ts), attached
+ * to the rows SQL picked.
  */
 import type Database from 'better-sqlite3';
 import { InputError } from '../io/errors.js';
 import type { ScanRow } from '../scan/scan.js';
 import type { SnpArrays } from './datasets.js';
-import { RAW_ROW_FIELDS, readBlocks, rowFromRaw, type RawRow } from './results.js';
+import { readBlocks, rowFromRaw, type RawRow } from './results.js';
 import { getRun, type RunInfo } from './runs.js';
+import type { SnpDescriptions, SnpInfo } from './snp-descriptions.js';
 
-export interface SnpInfo {
-  /** Index in the dataset's .bim. */
-  snp: number;
-  chr: string;
-  rs: string;
-  cm: number;
-  pos: number;
-  allele1: string;
-  allele0: string;
-}
+export type { SnpInfo };
+
+/** A dataset's SNP descriptions by its id (a Project keeps them). */
+export type SnpsOf = (datasetId: number) => SnpDescriptions;
 
 /** A result row with its SNP. */
 export interface Hit extends ScanRow {
@@ -33,12 +30,17 @@ export interface Hit extends ScanRow {
 }
 
 const R_COLS = 'r.snp, r.af, r.n_miss, r.df, r.beta_a, r.se_a, r.beta_d, r.se_d, r.logl_h1, r.delta_h1, r.lrt, r.lnp, r.flag, r.log10_bf, r.log10_abf';
-const S_COLS = 's.chr, s.rs, s.pos, s.allele1, s.allele0';
 
-function hitFromRaw(r: [...RawRow, string, string, number, string, string]): Hit {
-  const row = rowFromRaw(r.slice(0, RAW_ROW_FIELDS) as RawRow);
-  const [chr, rs, pos, allele1, allele0] = r.slice(RAW_ROW_FIELDS) as [string, string, number, string, string];
-  return { ...row, chr, rs, pos, allele1, allele0, negLog10P: -row.lnP / Math.LN10 };
+function hitOf(row: ScanRow, info: SnpInfo): Hit {
+  return { ...row, chr: info.chr, rs: info.rs, pos: info.pos, allele1: info.allele1, allele0: info.allele0, negLog10P: -row.lnP / Math.LN10 };
+}
+
+/** Result rows (R_COLS, raw) with their SNPs. */
+function hitsFromRaw(rows: RawRow[], snps: SnpDescriptions): Hit[] {
+  return rows.map((r) => {
+    const row = rowFromRaw(r);
+    return hitOf(row, snps.info(row.snp));
+  });
 }
 
 function datasetOf(db: Database.Database, runId: number): number {
@@ -48,16 +50,13 @@ function datasetOf(db: Database.Database, runId: number): number {
 }
 
 /** The n smallest p-values of a run, smallest first (ties in file order). */
-export function topHits(db: Database.Database, runId: number, n: number): Hit[] {
+export function topHits(db: Database.Database, snpsOf: SnpsOf, runId: number, n: number): Hit[] {
   const ds = datasetOf(db, runId);
   const rows = db
-    .prepare(
-      `SELECT ${R_COLS}, ${S_COLS} FROM results r INDEXED BY results_lnp JOIN snps s ON s.dataset_id = ? AND s.idx = r.snp
-       WHERE r.run_id = ? ORDER BY r.lnp, r.snp LIMIT ?`,
-    )
+    .prepare(`SELECT ${R_COLS} FROM results r INDEXED BY results_lnp WHERE r.run_id = ? ORDER BY r.lnp, r.snp LIMIT ?`)
     .raw()
-    .all(ds, runId, Math.max(0, Math.floor(n))) as [...RawRow, string, string, number, string, string][];
-  return rows.map(hitFromRaw);
+    .all(runId, Math.max(0, Math.floor(n))) as RawRow[];
+  return hitsFromRaw(rows, snpsOf(ds));
 }
 
 /** A piece of the Manhattan series: parallel typed arrays in file order. */
@@ -136,14 +135,12 @@ export interface SnpDetails {
 }
 
 /** One SNP (by .bim index or ID) in a run, and in the other runs on the same genotypes. */
-export function snpDetails(db: Database.Database, runId: number, q: SnpQuery): SnpDetails | undefined {
+export function snpDetails(db: Database.Database, snpsOf: SnpsOf, runId: number, q: SnpQuery): SnpDetails | undefined {
   const ds = datasetOf(db, runId);
-  const info = (
-    'snp' in q
-      ? db.prepare('SELECT idx AS snp, chr, rs, cm, pos, allele1, allele0 FROM snps WHERE dataset_id = ? AND idx = ?').get(ds, q.snp)
-      : db.prepare('SELECT idx AS snp, chr, rs, cm, pos, allele1, allele0 FROM snps WHERE dataset_id = ? AND rs = ? ORDER BY idx LIMIT 1').get(ds, q.rs)
-  ) as SnpInfo | undefined;
-  if (!info) return undefined;
+  const snps = snpsOf(ds);
+  const idx = 'snp' in q ? (Number.isInteger(q.snp) && q.snp >= 0 && q.snp < snps.nSnps ? q.snp : undefined) : snps.findRs(q.rs);
+  if (idx === undefined) return undefined;
+  const info = snps.info(idx);
   const runs = (
     db
       .prepare(
@@ -154,9 +151,7 @@ export function snpDetails(db: Database.Database, runId: number, q: SnpQuery): S
       .all(info.snp, ds) as [number, string, string, string, ...RawRow][]
   ).map((r) => ({ runId: r[0], trait: r[1], model: r[2], status: r[3], result: rowFromRaw(r.slice(4) as RawRow) }));
   const mine = runs.find((r) => r.runId === runId);
-  const result: Hit | null = mine
-    ? { ...mine.result, chr: info.chr, rs: info.rs, pos: info.pos, allele1: info.allele1, allele0: info.allele0, negLog10P: -mine.result.lnP / Math.LN10 }
-    : null;
+  const result: Hit | null = mine ? hitOf(mine.result, info) : null;
   return { info, result, runs };
 }
 
@@ -175,16 +170,14 @@ export interface RegionResult {
 }
 
 /** The tested SNPs of a run on chromosome `chr` with start <= position <= end. */
-export function region(db: Database.Database, runId: number, chr: string, start: number, end: number): RegionResult {
-  const ds = datasetOf(db, runId);
-  const rows = db
-    .prepare(
-      `SELECT s.idx, s.rs, s.pos, r.af, r.beta_a, r.se_a, r.lnp, r.log10_bf FROM snps s INDEXED BY snps_position
-       JOIN results r ON r.run_id = ? AND r.snp = s.idx
-       WHERE s.dataset_id = ? AND s.chr = ? AND s.pos BETWEEN ? AND ? ORDER BY s.pos, s.idx`,
-    )
-    .raw()
-    .all(runId, ds, chr, start, end) as [number, string, number, number | null, number | null, number | null, number | null, number | null][];
+export function region(db: Database.Database, snpsOf: SnpsOf, runId: number, chr: string, start: number, end: number): RegionResult {
+  const snps = snpsOf(datasetOf(db, runId));
+  const stmt = db.prepare('SELECT af, beta_a, se_a, lnp, log10_bf FROM results WHERE run_id = ? AND snp = ?').raw();
+  const rows: [number, string, number, number | null, number | null, number | null, number | null, number | null][] = [];
+  for (const j of snps.inRegion(chr, start, end)) {
+    const r = stmt.get(runId, j) as [number | null, number | null, number | null, number | null, number | null] | undefined;
+    if (r) rows.push([j, snps.info(j).rs, snps.arrays.pos[j]!, ...r]);
+  }
   const n = rows.length;
   const out: RegionResult = {
     snp: new Int32Array(n),
@@ -222,7 +215,7 @@ export interface RunComparison {
 }
 
 /** Runs on the same genotypes side by side: their settings and fits, and their top `top` hits each, with every run's values there. */
-export function compareRuns(db: Database.Database, runIds: number[], top = 20): RunComparison {
+export function compareRuns(db: Database.Database, snpsOf: SnpsOf, runIds: number[], top = 20): RunComparison {
   const runs = runIds.map((id) => getRun(db, id));
   const ds = new Set(runs.map((r) => r.datasetId));
   if (ds.size > 1) {
@@ -233,9 +226,7 @@ export function compareRuns(db: Database.Database, runIds: number[], top = 20): 
     );
   }
   const union = new Set<number>();
-  for (const id of runIds) for (const h of topHits(db, id, top)) union.add(h.snp);
-  const dsId = runs[0]?.datasetId ?? 0;
-  const infoStmt = db.prepare('SELECT idx AS snp, chr, rs, cm, pos, allele1, allele0 FROM snps WHERE dataset_id = ? AND idx = ?');
+  for (const id of runIds) for (const h of topHits(db, snpsOf, id, top)) union.add(h.snp);
   const valStmt = db.prepare('SELECT beta_a, se_a, lnp FROM results WHERE run_id = ? AND snp = ?').raw();
   const snpIds = [...union];
   const neg = runIds.map(() => new Float64Array(snpIds.length));
@@ -255,7 +246,7 @@ export function compareRuns(db: Database.Database, runIds: number[], top = 20): 
   const pick = (a: Float64Array): Float64Array => Float64Array.from(order, (k) => a[k]!);
   return {
     runs,
-    snps: order.map((k) => infoStmt.get(dsId, snpIds[k]) as SnpInfo),
+    snps: runs.length > 0 ? order.map((k) => snpsOf(runs[0]!.datasetId).info(snpIds[k]!)) : [],
     negLog10P: neg.map(pick),
     betaA: beta.map(pick),
     seA: se.map(pick),
@@ -275,12 +266,24 @@ export interface HitsPageQuery {
   limit: number;
 }
 
-/** ORDER BY column of each sort (position: the dataset's .bim order; ties by SNP index in the same direction). */
-const SORT_COLUMN: Record<HitSort, string> = { p: 'r.lnp', position: 'r.snp', beta: 'r.beta_a', af: 'r.af', rs: 's.rs' };
+/** ORDER BY column of each SQL sort (position: the dataset's SNP order; ties by SNP index in the same direction). */
+const SORT_COLUMN: Record<Exclude<HitSort, 'rs'>, string> = { p: 'r.lnp', position: 'r.snp', beta: 'r.beta_a', af: 'r.af' };
+
+/** Index runs written out as BETWEENs up to this many; more (a chromosome scattered through an unsorted .bim) as a list. */
+const MAX_RANGE_TERMS = 32;
+
+/** A WHERE term: r.snp within the index runs. */
+function snpInRanges(ranges: [number, number][]): { sql: string; args: (number | string)[] } {
+  if (ranges.length === 0) return { sql: 'r.snp < 0', args: [] };
+  if (ranges.length <= MAX_RANGE_TERMS) return { sql: `(${ranges.map(() => 'r.snp BETWEEN ? AND ?').join(' OR ')})`, args: ranges.flat() };
+  const list: number[] = [];
+  for (const [a, b] of ranges) for (let j = a; j <= b; j++) list.push(j);
+  return { sql: 'r.snp IN (SELECT value FROM json_each(?))', args: [JSON.stringify(list)] };
+}
 
 /** A page of a run's result rows, sorted and filtered, with the count of rows the filter keeps. */
-export function hitsPage(db: Database.Database, runId: number, q: HitsPageQuery): { total: number; rows: Hit[] } {
-  const ds = datasetOf(db, runId);
+export function hitsPage(db: Database.Database, snpsOf: SnpsOf, runId: number, q: HitsPageQuery): { total: number; rows: Hit[] } {
+  const snps = snpsOf(datasetOf(db, runId));
   const where = ['r.run_id = ?'];
   const args: (number | string)[] = [runId];
   if (q.pBelow !== undefined) {
@@ -288,35 +291,27 @@ export function hitsPage(db: Database.Database, runId: number, q: HitsPageQuery)
     args.push(Math.log(q.pBelow));
   }
   if (q.chr !== undefined) {
-    where.push('s.chr = ?');
-    args.push(q.chr);
+    const term = snpInRanges(snps.rangesOn(q.chr));
+    where.push(term.sql);
+    args.push(...term.args);
   }
-  const join = 'FROM results r JOIN snps s ON s.dataset_id = ? AND s.idx = r.snp';
   const cond = where.join(' AND ');
-  const total = (
-    q.chr === undefined
-      ? db.prepare(`SELECT count(*) FROM results r WHERE ${cond}`).pluck().get(...args)
-      : db.prepare(`SELECT count(*) ${join} WHERE ${cond}`).pluck().get(ds, ...args)
-  ) as number;
-  const dir = q.order === 'desc' ? 'DESC' : 'ASC';
-  const order = q.sort === 'position' ? `r.snp ${dir}` : `${SORT_COLUMN[q.sort]} ${dir}, r.snp ${dir}`;
+  const total = db.prepare(`SELECT count(*) FROM results r WHERE ${cond}`).pluck().get(...args) as number;
   const limit = Math.max(0, Math.floor(q.limit));
   const offset = Math.max(0, Math.floor(q.offset));
-  // Without the snps table in the filter or the order, the page's keys are found on the results
-  // alone (for p and position, a walk of an index that holds lnp and snp), and only its rows are
-  // joined: an OFFSET deep in a million rows then skips index entries, not joined rows (seconds).
-  // CROSS JOIN keeps SQLite's planner from driving the join from the results (a full scan).
-  const keyed = q.chr === undefined && q.sort !== 'rs';
-  const rows = (
-    keyed
-      ? db
-          .prepare(
-            `WITH page AS MATERIALIZED (SELECT r.snp AS snp FROM results r WHERE ${cond} ORDER BY ${order} LIMIT ? OFFSET ?) ` +
-              `SELECT ${R_COLS}, ${S_COLS} FROM page CROSS JOIN results r ON r.run_id = ? AND r.snp = page.snp CROSS JOIN snps s ON s.dataset_id = ? AND s.idx = r.snp ORDER BY ${order}`,
-          )
-          .raw()
-          .all(...args, limit, offset, runId, ds)
-      : db.prepare(`SELECT ${R_COLS}, ${S_COLS} ${join} WHERE ${cond} ORDER BY ${order} LIMIT ? OFFSET ?`).raw().all(ds, ...args, limit, offset)
-  ) as [...RawRow, string, string, number, string, string][];
-  return { total, rows: rows.map(hitFromRaw) };
+  // The page's SNPs are found on the results alone (for p and position, a walk of an index that
+  // holds lnp and snp: an OFFSET deep in a million rows skips index entries), then only its rows
+  // are read and described.
+  let keys: number[];
+  if (q.sort === 'rs') {
+    const rank = snps.rsRank();
+    const sign = q.order === 'desc' ? -1 : 1;
+    keys = (db.prepare(`SELECT r.snp FROM results r WHERE ${cond}`).pluck().all(...args) as number[]).sort((a, b) => sign * (rank[a]! - rank[b]!)).slice(offset, offset + limit);
+  } else {
+    const dir = q.order === 'desc' ? 'DESC' : 'ASC';
+    const order = q.sort === 'position' ? `r.snp ${dir}` : `${SORT_COLUMN[q.sort]} ${dir}, r.snp ${dir}`;
+    keys = db.prepare(`SELECT r.snp FROM results r WHERE ${cond} ORDER BY ${order} LIMIT ? OFFSET ?`).pluck().all(...args, limit, offset) as number[];
+  }
+  const rowOf = db.prepare(`SELECT ${R_COLS} FROM results r WHERE r.run_id = ? AND r.snp = ?`).raw();
+  return { total, rows: hitsFromRaw(keys.map((k) => rowOf.get(runId, k) as RawRow), snps) };
 }

@@ -13,9 +13,8 @@ import { blobToF64, blobToI32, nowIso, num, toBlob } from './codec.js';
 
 const ROW_COLS = 'snp, af, n_miss, df, beta_a, se_a, beta_d, se_d, logl_h1, delta_h1, lrt, lnp, flag, log10_bf, log10_abf';
 
-/** A results row as SQLite returns ROW_COLS (ROW_FIELDS values). */
+/** A results row as SQLite returns ROW_COLS. */
 export type RawRow = [number, number | null, number, number, number | null, number | null, number | null, number | null, number | null, number | null, number | null, number | null, string, number | null, number | null];
-export const RAW_ROW_FIELDS = 15;
 
 export function rowFromRaw(r: RawRow): ScanRow {
   return {

@@ -10,9 +10,11 @@
  *   datasets        imported PLINK sets: sizes, genotype block layout, .fam phenotype columns
  *   source_files    name, path, size, mtime and SHA-256 of every imported file
  *   samples         the .fam rows          (dataset_id, idx)
- *   snps            the .bim rows          (dataset_id, idx); indexed by (chr, pos) and rs
+ *   snps            (to v7) the .bim rows (dataset_id, idx); indexed by (chr, pos) and rs
+ *   snp_blocks      (v8, in place of snps) per genotype block: its SNPs' IDs and alleles (JSON
+ *                   arrays) and genetic positions (Float64, NULL when all 0); snp-descriptions.ts
  *   genotype_blocks 2-bit packed SNP-major genotypes, block_snps SNPs per BLOB (zlib-compressed)
- *   snp_arrays      per dataset: chromosome code (Uint16) and position (Float64) per SNP, for plots
+ *   snp_arrays      per dataset: chromosome names, code (Int32) and position (Float64) per SNP
  *   sheets          imported phenotype/covariate sheets; sheet_rows (IDs), sheet_columns (Float64 BLOB or text)
  *   matrices        imported kinship matrix files; matrix_chunks holds the Float64 values
  *   cache_entries   cached kinship matrices and eigendecompositions, by content-hash key per dataset;

@@ -5,12 +5,13 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../engine/io/errors.js';
 import { scanToFiles } from '../../engine/scan/run.js';
-import { importDataset } from '../../engine/store/datasets.js';
+import { importDataset, loadBim } from '../../engine/store/datasets.js';
 import { createV1, MIGRATIONS, SCHEMA_VERSION } from '../../engine/store/migrations.js';
 import { Project } from '../../engine/store/project.js';
 import { createRun } from '../../engine/store/runs.js';
 import { APPLICATION_ID, SCHEMA_V1_VERSION } from '../../engine/store/schema.js';
 import { importSheet, loadSheet } from '../../engine/store/sheets.js';
+import { SNP_BLOCKS_SCHEMA } from '../../engine/store/snp-descriptions.js';
 import { SNP_COUNTS_SCHEMA } from '../../engine/store/snp-stats.js';
 import { collectScan } from '../helpers/scan.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -34,6 +35,8 @@ describe('schema migrations', () => {
   const settings = settingsFor(set, 't1', { model: 'additive' });
   const v1 = join(dir, 'v1.kinscan');
   const refTsv = join(dir, 'ref.tsv');
+  /** The .bim as the version-1 file holds it. */
+  let bimV1: ReturnType<typeof loadBim>;
 
   beforeAll(async () => {
     await scanToFiles(settings, refTsv);
@@ -54,8 +57,15 @@ describe('schema migrations', () => {
 ALTER TABLE datasets ADD COLUMN dosage INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE datasets ADD COLUMN import_summary TEXT NOT NULL DEFAULT '{}';
 CREATE TABLE dosage_blocks (dataset_id INTEGER, block INTEGER, data BLOB);`);
-    const datasetId = importDataset(db, set.prefix).id;
-    db.exec('DROP TABLE snp_counts; DROP TABLE dosage_blocks; ALTER TABLE datasets DROP COLUMN format; ALTER TABLE datasets DROP COLUMN dosage; ALTER TABLE datasets DROP COLUMN import_summary;');
+    // Today's import writes SNP descriptions per block (version 8); version 1 had a row per SNP in
+    // snps: those rows written from the blocks, which then go. Blocks of 128 SNPs: migration 8
+    // rebuilds four, the last one short.
+    db.exec(SNP_BLOCKS_SCHEMA);
+    const datasetId = importDataset(db, set.prefix, { blockSnps: 128 }).id;
+    const bim = (bimV1 = loadBim(db, datasetId));
+    const insSnp = db.prepare('INSERT INTO snps (dataset_id, idx, chr, rs, cm, pos, allele1, allele0) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    bim.rs.forEach((rs, j) => insSnp.run(datasetId, j, bim.chr[j], rs, bim.cm[j], bim.pos[j], bim.allele1[j], bim.allele0[j]));
+    db.exec('DROP TABLE snp_blocks; DROP TABLE snp_counts; DROP TABLE dosage_blocks; ALTER TABLE datasets DROP COLUMN format; ALTER TABLE datasets DROP COLUMN dosage; ALTER TABLE datasets DROP COLUMN import_summary;');
     // Today's sheet import also writes the columns of version 6 (positional, ...), which version 1 did not have.
     const V6_SHEET_COLUMNS = ['positional', 'decimal_comma', 'worksheet', 'warnings'];
     db.exec("ALTER TABLE sheets ADD COLUMN positional INTEGER NOT NULL DEFAULT 0; ALTER TABLE sheets ADD COLUMN decimal_comma INTEGER NOT NULL DEFAULT 0; ALTER TABLE sheets ADD COLUMN worksheet TEXT; ALTER TABLE sheets ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';");
@@ -107,6 +117,9 @@ CREATE TABLE dosage_blocks (dataset_id INTEGER, block INTEGER, data BLOB);`);
       const sheet = p.sheet(1);
       expect([sheet.positional, sheet.decimalComma, sheet.worksheet, sheet.warnings]).toEqual([false, false, undefined, []]);
       expect(loadSheet(p.db, 1).positional).toBeUndefined();
+      // Migration 8 moved the SNP rows into blocks: the same .bim reads back.
+      expect(loadBim(p.db, 1)).toEqual(bimV1);
+      expect(p.db.prepare('SELECT count(*) FROM snp_blocks WHERE dataset_id = 1').pluck().get()).toBe(4);
       // Rows written before version 4 carry an empty flag.
       expect(p.db.prepare("SELECT count(*) FROM results WHERE flag <> ''").pluck().get()).toBe(0);
       // The backfilled blocks give the Manhattan series; the rows give the same TSV.

@@ -90,7 +90,7 @@ describe('opening a project', () => {
     const p = Project.open(path, { create: true });
     const { id } = p.importDataset(set.prefix);
     const pageSize = p.db.pragma('page_size', { simple: true }) as number;
-    const root = p.db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'snps_position'").pluck().get() as number;
+    const root = p.db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'source_files_dataset'").pluck().get() as number;
     // A flipped byte inside a genotype BLOB: the zlib checksum catches it when the block is read.
     p.db.prepare('UPDATE genotype_blocks SET data = substr(data, 1, 20) || x\'00ff\' || substr(data, 23) WHERE dataset_id = ? AND block = 0').run(id);
     const bed = loadPlink(p.db, id).bed;

@@ -1,6 +1,8 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPlink, type Bim } from '../../engine/io/plink.js';
+import { openPlink, readBim, type Bim } from '../../engine/io/plink.js';
+import { loadBim } from '../../engine/store/datasets.js';
 import type { ScanRow } from '../../engine/scan/scan.js';
 import { Project } from '../../engine/store/project.js';
 import { readRows } from '../../engine/store/results.js';
@@ -107,5 +109,83 @@ describe('queries on a run', () => {
     // Ordered by the best -log10 p over the runs.
     const best = c.snps.map((_, k) => Math.max(c.negLog10P[0]![k]!, c.negLog10P[1]![k]!));
     expect(best).toEqual([...best].sort((a, b) => b - a));
+  });
+});
+
+describe('queries on a .bim out of order, with IDs JSON has to escape', () => {
+  const dir = tempDir('kinscan-store-q2-');
+  const set = simulatedSet(dir, 'mixed', 100, 300, 41);
+  // Chromosomes 1 and 2 alternate SNP by SNP (150 runs each: the chromosome filter lists them),
+  // positions fall within each; some IDs hold quotes, backslashes, commas and non-ASCII letters,
+  // one is repeated, and genetic positions are set.
+  const AWKWARD: Record<number, string> = { 3: 'a"b', 70: 'back\\slash', 150: ',', 151: '","', 200: 'dup', 260: 'dup', 280: 'Ünïcødé_ß' };
+  const bimPath = `${set.prefix}.bim`;
+  writeFileSync(
+    bimPath,
+    readFileSync(bimPath, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line, j) => {
+        const f = line.split('\t');
+        return [j % 2 === 0 ? '1' : '2', AWKWARD[j] ?? f[1], (j * 0.01).toFixed(2), String(1_000_000 - j * 1000), f[4], f[5]].join('\t');
+      })
+      .join('\n') + '\n',
+  );
+  let p: Project;
+  let bim: Bim;
+  let rows: ScanRow[];
+
+  beforeAll(async () => {
+    p = Project.open(join(dir, 'q2.kinscan'), { create: true });
+    p.importDataset(set.prefix, { blockSnps: 64 });
+    await recordAndScan(p, settingsFor(set, 't1', { model: 'additive' }));
+    rows = [...readRows(p.db, 1)];
+    bim = readBim(bimPath);
+  });
+  afterAll(() => p.close());
+
+  it('the .bim reads back from its blocks as the file has it', () => {
+    expect({ ...loadBim(p.db, 1), path: bimPath }).toEqual(bim);
+    expect(p.db.prepare('SELECT count(*) FROM snp_blocks WHERE dataset_id = 1').pluck().get()).toBe(5);
+  });
+
+  it('finds each awkward ID (a repeated one at its first index), and no ID that only spans two', () => {
+    for (const [j, rs] of Object.entries(AWKWARD)) {
+      const first = bim.rs.indexOf(rs);
+      expect(first).toBe(rs === 'dup' ? 200 : Number(j));
+      expect(p.snpDescriptions(1).findRs(rs)).toBe(first);
+      expect(p.snpDetails(1, { rs })!.info).toEqual({ snp: first, chr: bim.chr[first], rs, cm: bim.cm[first], pos: bim.pos[first], allele1: bim.allele1[first], allele0: bim.allele0[first] });
+    }
+    // '","' sits between every two IDs of a block's JSON text: only the real one is found.
+    expect(p.snpDescriptions(1).findRs('"b')).toBeUndefined();
+    expect(p.snpDetails(1, { rs: 'no"such' })).toBeUndefined();
+    expect(p.snpDetails(1, { snp: 300 })).toBeUndefined();
+  });
+
+  it('pages filtered to a chromosome scattered through the .bim, sorted by ID either way, as the .bim says', () => {
+    const onChr2 = rows.filter((r) => bim.chr[r.snp] === '2');
+    const byRs = [...onChr2].sort((a, b) => (bim.rs[a.snp]! < bim.rs[b.snp]! ? -1 : bim.rs[a.snp]! > bim.rs[b.snp]! ? 1 : a.snp - b.snp)).map((r) => r.snp);
+    const asc = p.hitsPage(1, { sort: 'rs', order: 'asc', chr: '2', offset: 5, limit: 40 });
+    expect(asc.total).toBe(onChr2.length);
+    expect(asc.rows.map((h) => h.snp)).toEqual(byRs.slice(5, 45));
+    expect(asc.rows.every((h) => h.chr === '2' && h.rs === bim.rs[h.snp] && h.pos === bim.pos[h.snp])).toBe(true);
+    const desc = p.hitsPage(1, { sort: 'rs', order: 'desc', offset: 0, limit: 1000 });
+    expect(desc.rows.map((h) => h.snp)).toEqual(
+      [...rows].sort((a, b) => (bim.rs[a.snp]! > bim.rs[b.snp]! ? -1 : bim.rs[a.snp]! < bim.rs[b.snp]! ? 1 : b.snp - a.snp)).map((r) => r.snp),
+    );
+    const byP = p.hitsPage(1, { sort: 'p', order: 'asc', chr: '1', pBelow: 0.5, offset: 0, limit: 1000 });
+    const want = rows.filter((r) => bim.chr[r.snp] === '1' && r.lnP < Math.log(0.5)).sort((a, b) => a.lnP - b.lnP || a.snp - b.snp);
+    expect(byP.total).toBe(want.length);
+    expect(byP.rows.map((h) => h.snp)).toEqual(want.map((r) => r.snp));
+    expect(p.hitsPage(1, { sort: 'p', order: 'asc', chr: 'X', offset: 0, limit: 10 })).toEqual({ total: 0, rows: [] });
+  });
+
+  it('a region on the scattered chromosome, by position', () => {
+    const reg = p.region(1, '2', 800_000, 900_000);
+    const want = rows.filter((r) => bim.chr[r.snp] === '2' && bim.pos[r.snp]! >= 800_000 && bim.pos[r.snp]! <= 900_000).sort((a, b) => bim.pos[a.snp]! - bim.pos[b.snp]!);
+    expect(want.length).toBeGreaterThan(20);
+    expect(Array.from(reg.snp)).toEqual(want.map((r) => r.snp));
+    expect(reg.rs).toEqual(want.map((r) => bim.rs[r.snp]));
+    expect(Array.from(reg.lnP)).toEqual(want.map((r) => r.lnP));
   });
 });
