@@ -20,23 +20,41 @@ export function channelControl(): SharedArrayBuffer {
   return new SharedArrayBuffer(4 * 4);
 }
 
-/**
- * Start the helper `script` and wait until it runs (helperOnline); undefined when it does not
- * start in time (a nested worker's start can wait on this thread's event loop, which a
- * synchronous caller holds), the helper then told to quit and ended.
- */
-export function startHelper(script: string, workerData: unknown, transferList: MessagePort[], ctrlBuf: SharedArrayBuffer): Worker | undefined {
-  const ctrl = new Int32Array(ctrlBuf);
+/** A helper thread started (spawnHelper) and not yet known to run. */
+export interface StartingHelper {
+  worker: Worker;
+  ctrl: SharedArrayBuffer;
+}
+
+/** Start the helper `script` with its channel's control words; awaitHelpers says whether it runs. */
+export function spawnHelper(script: string, workerData: unknown, transferList: MessagePort[], ctrlBuf: SharedArrayBuffer): StartingHelper {
   const worker = new Worker(script, { workerData, transferList });
-  // A script that fails to load never comes online (below); its error is not this thread's to throw.
+  // A script that fails to load never comes online (awaitHelpers); its error is not this thread's to throw.
   worker.on('error', () => undefined);
   worker.unref();
+  return { worker, ctrl: ctrlBuf };
+}
+
+/**
+ * Wait until every helper runs (helperOnline), started together so they boot side by side; false
+ * when one does not start in time (a nested worker's start can wait on this thread's event loop,
+ * which a synchronous caller holds), every one then told to quit and ended.
+ */
+export function awaitHelpers(helpers: StartingHelper[]): boolean {
   const deadline = Date.now() + START_MS;
-  while (Atomics.load(ctrl, ONLINE) === 0 && Date.now() < deadline) Atomics.wait(ctrl, ONLINE, 0, 50);
-  if (Atomics.load(ctrl, ONLINE) !== 0) return worker;
-  Atomics.store(ctrl, QUIT, 1);
-  void worker.terminate();
-  return undefined;
+  const online = (h: StartingHelper): boolean => Atomics.load(new Int32Array(h.ctrl), ONLINE) !== 0;
+  for (const h of helpers) {
+    const ctrl = new Int32Array(h.ctrl);
+    while (Atomics.load(ctrl, ONLINE) === 0 && Date.now() < deadline) Atomics.wait(ctrl, ONLINE, 0, 50);
+  }
+  if (helpers.every(online)) return true;
+  for (const h of helpers) {
+    const ctrl = new Int32Array(h.ctrl);
+    Atomics.store(ctrl, QUIT, 1);
+    Atomics.notify(ctrl, TAKEN);
+    void h.worker.terminate();
+  }
+  return false;
 }
 
 /** In the helper: it runs; the starting thread relies on it from now on. */

@@ -1,16 +1,16 @@
 /**
  * Reading a big VCF on helper threads: one parses it (vcf.ts's own reading, run there) and posts
- * each batch, a bgzipped file being inflated for it on a second (bgzf-inflate-thread.ts), while
- * the calling thread stores the batches it has (an import's SQLite work takes about as long as
- * either). The calling thread stays synchronous, as the import's transaction needs: it takes the
- * batches in order (helper-channel.ts). A helper that does not start reads nothing: the caller
- * then reads on its own thread.
+ * each batch (its SNP descriptions as snp-columns.ts packs them), a bgzipped file being inflated
+ * for it on a second (bgzf-inflate-thread.ts), while the calling thread stores the batches it has.
+ * Both helpers are started together and boot side by side. The calling thread stays synchronous,
+ * as the import's transaction needs: it takes the batches in order (helper-channel.ts). When a
+ * helper does not start, neither reads: the caller then reads on its own thread.
  */
 import { MessageChannel } from 'node:worker_threads';
-import { startInflater } from './bgzf-inflate-thread.js';
+import { spawnInflater } from './bgzf-inflate-thread.js';
 import { VCF_WHAT } from './vcf-header.js';
 import type { ReadSummary, SnpBatch } from './genotype-source.js';
-import { channelControl, quitHelper, startHelper, takeNext } from './helper-channel.js';
+import { awaitHelpers, channelControl, quitHelper, spawnHelper, takeNext } from './helper-channel.js';
 import { fromSnpColumns, type SnpColumns } from './snp-columns.js';
 import { reviveError, type ThreadError } from './thread-errors.js';
 
@@ -60,10 +60,11 @@ export function readOnHelper(
 ): ReadSummary | undefined {
   const ctrlBuf = channelControl();
   const ctrl = new Int32Array(ctrlBuf);
-  const inflater = scripts.inflate !== undefined ? startInflater(scripts.inflate, job.path, VCF_WHAT) : undefined;
+  const inflater = scripts.inflate !== undefined ? spawnInflater(scripts.inflate, job.path, VCF_WHAT) : undefined;
   const { port1, port2 } = new MessageChannel();
   const inflate = inflater ? { port: inflater.port, ctrl: inflater.ctrl } : undefined;
-  if (startHelper(scripts.read, { job, port: port2, ctrl: ctrlBuf, inflate }, inflater ? [port2, inflater.port] : [port2], ctrlBuf) === undefined) {
+  const reader = spawnHelper(scripts.read, { job, port: port2, ctrl: ctrlBuf, inflate }, inflater ? [port2, inflater.port] : [port2], ctrlBuf);
+  if (!awaitHelpers(inflater ? [inflater.starting, reader] : [reader])) {
     port1.close();
     inflater?.stop();
     return undefined;

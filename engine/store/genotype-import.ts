@@ -13,7 +13,7 @@
  * order; at the first SNP out of order, those written are moved to a staging table, and every SNP
  * is staged and written in sorted order at the end.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
@@ -25,7 +25,7 @@ import type { SnpArrays } from './datasets.js';
 import { allByteMasks, countPacked, emptyCounts, type ByteMasks, type GenotypeCounts } from '../qc/snps.js';
 import { BlockDeflater } from './block-deflate.js';
 import { inflate, nowIso, toBlob } from './codec.js';
-import { hashFile, insertSourceFile, type SourceFile } from './files.js';
+import { FileHasher, insertSourceFile, type SourceFile } from './files.js';
 import { SnpBlockWriter, SnpDescriptions } from './snp-descriptions.js';
 import { storeSnpCounts } from './snp-stats.js';
 
@@ -288,6 +288,14 @@ function restage(db: Database.Database, id: number, name: string, writer: BlockW
   writer.reset();
 }
 
+/** Bytes the hash runs ahead of the reader (so it ends with the reading). */
+const HASH_LEAD_BYTES = 8 << 20;
+
+/** The files, hashed as they were read, are those of a dataset already imported: undo the import, answer that one. */
+class RepeatFound {
+  constructor(readonly result: ImportResult) {}
+}
+
 function changedWhileImported(file: SourceFile): boolean {
   try {
     const st = statSync(file.path);
@@ -302,11 +310,21 @@ function changedWhileImported(file: SourceFile): boolean {
  * returns that dataset). The reader is closed afterwards.
  */
 export function importGenotypes(db: Database.Database, reader: GenotypeReader, opts: ImportDatasetOptions = {}): ImportResult {
+  let hashers: FileHasher[] = [];
   try {
-    const files = reader.files.map((p, k) => hashFile(p, roleOf(reader, p, k)));
-    const content = contentHash(reader, files);
-    const existing = db.prepare('SELECT id, import_summary FROM datasets WHERE content_sha256 = ?').get(content) as { id: number; import_summary: string } | undefined;
-    if (existing !== undefined) return { id: existing.id, created: false, summary: JSON.parse(existing.import_summary) as ReadSummary };
+    hashers = reader.files.map((p, k) => new FileHasher(p, roleOf(reader, p, k)));
+    const findExisting = (files: SourceFile[]): ImportResult | undefined => {
+      const r = db.prepare('SELECT id, import_summary FROM datasets WHERE content_sha256 = ?').get(contentHash(reader, files)) as { id: number; import_summary: string } | undefined;
+      return r && { id: r.id, created: false, summary: JSON.parse(r.import_summary) as ReadSummary };
+    };
+    // Only a genotype file the size of one imported before can be a repeat: then the files are
+    // hashed first (a repeat costs one read of them). Otherwise they are hashed as the reading goes
+    // (a slice after each batch, keeping up with the reader's progress), beside its threads.
+    const mayRepeat = db.prepare('SELECT 1 FROM source_files WHERE dataset_id IS NOT NULL AND size = ? LIMIT 1').pluck().get(hashers[0]?.size ?? -1) !== undefined;
+    if (mayRepeat) {
+      const repeat = findExisting(hashers.map((h) => h.done()));
+      if (repeat) return repeat;
+    }
 
     const blockSnps = opts.blockSnps ?? DEFAULT_BLOCK_SNPS;
     const codec = opts.codec ?? 'zlib';
@@ -321,15 +339,15 @@ export function importGenotypes(db: Database.Database, reader: GenotypeReader, o
       const k = fam.phenos.length;
       const phenos = new Float64Array(n * k);
       for (let c = 0; c < k; c++) phenos.set(fam.phenos[c]!, c * n);
-      // n_snps is set once the SNPs are counted (the CHECK needs a positive placeholder meanwhile).
+      // n_snps is set once the SNPs are counted (the CHECK needs a positive placeholder meanwhile),
+      // the content hash once the files are hashed (UNIQUE: a placeholder of its own meanwhile).
       const info = db
         .prepare(
           `INSERT INTO datasets (name, prefix, n_samples, n_snps, bytes_per_snp, block_snps, codec, fam_phenos, fam_pheno_text, content_sha256, imported_at, format, dosage)
            VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(name, prefix, n, bps, blockSnps, codec, toBlob(phenos), JSON.stringify(fam.phenoText.map((t) => t ?? null)), content, nowIso(), reader.format, reader.dosage ? 1 : 0);
+        .run(name, prefix, n, bps, blockSnps, codec, toBlob(phenos), JSON.stringify(fam.phenoText.map((t) => t ?? null)), `hashing:${randomUUID()}`, nowIso(), reader.format, reader.dosage ? 1 : 0);
       const id = Number(info.lastInsertRowid);
-      for (const sf of files) insertSourceFile(db, { dataset: id }, sf);
 
       const insSample = db.prepare('INSERT INTO samples (dataset_id, idx, fid, iid, father, mother, sex, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
       for (let i = 0; i < n; i++) insSample.run(id, i, fid[i], iid[i], fam.father[i], fam.mother[i], fam.sex[i], where[i]);
@@ -354,9 +372,13 @@ export function importGenotypes(db: Database.Database, reader: GenotypeReader, o
           return true;
         };
         let snpsRead = 0;
+        // The genotype file is hashed a slice ahead of the reader's progress (a fraction of its units).
+        const hasher = hashers[0];
+        let readFraction = 0;
         const summary = reader.read(
           (batch) => {
             snpsRead += batch.snps.length;
+            if (hasher) hasher.step(Math.min(hasher.size, readFraction * hasher.size + HASH_LEAD_BYTES) - hasher.hashed);
             for (let s = 0; s < batch.snps.length; s++) {
               const rec = batch.snps[s]!;
               if (!staging && !keepOrder && !inOrder(rec)) {
@@ -367,8 +389,19 @@ export function importGenotypes(db: Database.Database, reader: GenotypeReader, o
               else writer.add(rec, batch.packed, s * bps, batch.dosage, s * n);
             }
           },
-          { batchSnps: blockSnps, progress: (d, t) => opts.progress?.('import', d, t, snpsRead) },
+          {
+            batchSnps: blockSnps,
+            progress: (d, t) => {
+              if (t > 0) readFraction = d / t;
+              opts.progress?.('import', d, t, snpsRead);
+            },
+          },
         );
+        const files = hashers.map((h) => h.done());
+        const repeat = mayRepeat ? undefined : findExisting(files);
+        if (repeat) throw new RepeatFound(repeat);
+        db.prepare('UPDATE datasets SET content_sha256 = ? WHERE id = ?').run(contentHash(reader, files), id);
+        for (const sf of files) insertSourceFile(db, { dataset: id }, sf);
         const warnings = [...summary.warnings];
         if (staging) {
           warnings.push('the SNPs were not in chromosome and position order; they were sorted (chromosomes 1, 2, …, X, Y, MT, then other names; within each, by position)');
@@ -399,7 +432,11 @@ export function importGenotypes(db: Database.Database, reader: GenotypeReader, o
       }
     })();
     return { id: result.id, created: true, summary: result.summary };
+  } catch (e) {
+    if (e instanceof RepeatFound) return e.result;
+    throw e;
   } finally {
+    for (const h of hashers) h.close();
     reader.close();
   }
 }
