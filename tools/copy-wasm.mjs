@@ -1,11 +1,13 @@
-// Copies the checked-in WebAssembly kernels next to the compiled engine, so that dist/ alone runs
+// Copies the checked-in WebAssembly kernels (dense kernels, the VCF GT fast path) next to the compiled engine, so that dist/ alone runs
 // them (electron-builder packs dist/engine/**; the loader also looks under engine/ as a fallback).
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const from = join(root, 'engine', 'stats', 'kernels', 'wasm');
-const to = join(root, 'dist', 'engine', 'stats', 'kernels', 'wasm');
-mkdirSync(to, { recursive: true });
-for (const f of readdirSync(from).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(from, f), join(to, f));
+for (const dir of [['engine', 'stats', 'kernels', 'wasm'], ['engine', 'io', 'wasm']]) {
+  const from = join(root, ...dir);
+  const to = join(root, 'dist', ...dir);
+  mkdirSync(to, { recursive: true });
+  for (const f of readdirSync(from).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(from, f), join(to, f));
+}

@@ -15,8 +15,6 @@ const MAX_LINE = 1 << 28;
 export class ByteLines {
   /** The current line is buf[start, end), valid until the next call to next() (a Buffer, for its fast toString). */
   buf: Buffer = EMPTY;
-  /** A DataView of buf (the record parser reads 32-bit words). */
-  view: DataView = new DataView(EMPTY.buffer, 0, 0);
   start = 0;
   end = 0;
   /** 1-based number of the current line. */
@@ -81,10 +79,7 @@ export class ByteLines {
     this.lineNo++;
     if (end > start && buf[end - 1] === 13) end--;
     if (this.lineNo === 1 && end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) start += 3;
-    if (buf !== this.buf) {
-      this.buf = buf;
-      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    }
+    this.buf = buf;
     this.start = start;
     this.end = end;
   }

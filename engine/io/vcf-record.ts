@@ -14,6 +14,7 @@
 import { dosageCode, type SkippedSnps, type SnpRecord } from './genotype-source.js';
 import { InputError } from './errors.js';
 import { quote } from './text-lines.js';
+import { GtStride } from './gt-stride-wasm.js';
 import { FIXED_COLUMNS } from './vcf-header.js';
 
 const TAB = 9;
@@ -24,60 +25,6 @@ const SLASH = 47;
 const PIPE = 124;
 const DOT = 46;
 const ZERO = 48;
-
-/** Codes of 0, 1, 2 ALT copies. */
-const COUNT_CODE = Uint8Array.of(0b11, 0b10, 0b00);
-
-/** Byte -> allele class for the stride path: '0' -> 0, '1' -> 1, '.' -> 2, anything else -> 3. */
-const ALLELE = new Uint8Array(256).fill(3);
-ALLELE[ZERO] = 0;
-ALLELE[ZERO + 1] = 1;
-ALLELE[DOT] = 2;
-/** Flags in PAIR's codes: not a biallelic diploid call; half-missing. */
-const BAD = 0x80;
-const HALF = 0x10;
-/** (allele class a << 2 | b) -> code | HALF (half-missing) | BAD. */
-const PAIR = new Uint8Array(16).fill(BAD);
-PAIR[0b0000] = 0b11; // 0/0: no ALT
-PAIR[0b0001] = 0b10;
-PAIR[0b0100] = 0b10;
-PAIR[0b0101] = 0b00; // 1/1: two ALT
-PAIR[0b1010] = 0b01; // ./.
-PAIR[0b0010] = 0b01 | HALF;
-PAIR[0b0110] = 0b01 | HALF;
-PAIR[0b1000] = 0b01 | HALF;
-PAIR[0b1001] = 0b01 | HALF;
-
-/** (allele byte a | allele byte b << 8) -> PAIR of their classes, for the stride path's words. */
-const PAIR16 = new Uint8Array(65536).fill(BAD);
-for (const a of [ZERO, ZERO + 1, DOT]) for (const c of [ZERO, ZERO + 1, DOT]) PAIR16[a | (c << 8)] = PAIR[(ALLELE[a]! << 2) | ALLELE[c]!]!;
-/**
- * Four calls' allele classes (2 bits each, first allele low: '.' 0, '/' 1, '0' 2, '1' 3) -> their
- * code byte | half-missing count << 8 | QUAD_BAD when a class is 1 (an allele byte '/').
- */
-const QUAD_BAD = 0x8000;
-const QUAD = new Uint16Array(65536);
-for (let idx = 0; idx < 65536; idx++) {
-  let byte = 0;
-  let half = 0;
-  let bad = 0;
-  for (let k = 0; k < 4; k++) {
-    const a = (idx >> (4 * k)) & 3;
-    const c = (idx >> (4 * k + 2)) & 3;
-    if (a === 1 || c === 1) bad = QUAD_BAD;
-    const code = a === 0 && c === 0 ? 0b01 : a === 0 || c === 0 ? 0b01 : COUNT_CODE[a + c - 4]!;
-    if ((a === 0) !== (c === 0)) half++;
-    byte |= code << (2 * k);
-  }
-  QUAD[idx] = byte | (half << 8) | bad;
-}
-/** A lane of (allele byte - 0x2e) outside 0..3: the byte was not '.', '/', '0' or '1'. */
-const LANE_MASK = 0xfffcfffc | 0;
-
-/** A stride word's second byte is the separator, its top byte the tab after the call. */
-const SEP_TAB_MASK = 0xff00ff00 | 0;
-const UNPHASED_WORD = (TAB << 24) | (SLASH << 8);
-const PHASED_WORD = (TAB << 24) | (PIPE << 8);
 
 /** General-path GT results: count of ALT (0..2), missing, with flags. */
 const GT_MISSING = 3;
@@ -112,6 +59,8 @@ export class VcfRecordParser {
   readonly skipped = new Map<string, SkippedSnps>();
   private readonly n: number;
   private readonly bps: number;
+  /** The fast path for GT-only records (WebAssembly), when it loads. */
+  private readonly stride: GtStride | undefined;
   private chrBytes = new Uint8Array(0);
   private chr = '';
   private fmtBytes = new Uint8Array(0);
@@ -131,14 +80,15 @@ export class VcfRecordParser {
   ) {
     this.n = samples.length;
     this.bps = (samples.length + 3) >> 2;
+    this.stride = GtStride.forSamples(this.n);
   }
 
   /**
-   * Parse the record b[s, e) at `line` (`view` a DataView of b's bytes). A kept SNP's codes go to
+   * Parse the record b[s, e) at `line`. A kept SNP's codes go to
    * packed[off, off + bytesPerSnp) (zeroed), its dosages (dosage mode) to dos[dosOff, dosOff + n);
    * returns its SnpRecord, or undefined when the record is skipped (counted in `skipped`).
    */
-  parse(b: Buffer, view: DataView, s: number, e: number, line: number, packed: Uint8Array, off: number, dos: Float32Array | undefined, dosOff: number): SnpRecord | undefined {
+  parse(b: Buffer, s: number, e: number, line: number, packed: Uint8Array, off: number, dos: Float32Array | undefined, dosOff: number): SnpRecord | undefined {
     this.lineStart = s;
     this.lineEnd = e;
     // The nine tabs up to the first sample.
@@ -169,66 +119,16 @@ export class VcfRecordParser {
     const snp: SnpRecord = { chr, rs, cm: 0, pos, allele1: BASE_STRINGS[b[t4 + 1]!]!, allele0: BASE_STRINGS[b[t3 + 1]!]!, line };
 
     this.formatKeys(b, t8 + 1, t9, line, snp);
-    if (!this.dosage && this.gtKey === 0 && t9 - t8 === 3 && e - (t9 + 1) === 4 * this.n - 1 && this.gtStride(b, view, t9 + 1, packed, off)) return snp;
+    // FORMAT exactly GT, four bytes a call: the fast path (gt-stride-wasm.ts), if every byte fits it.
+    if (this.stride && !this.dosage && this.gtKey === 0 && t9 - t8 === 3 && e - (t9 + 1) === 4 * this.n - 1) {
+      const half = this.stride.codes(b, t9 + 1, packed, off);
+      if (half >= 0) {
+        this.halfMissing += half;
+        return snp;
+      }
+    }
     this.general(b, t9 + 1, e, line, packed, off, dos, dosOff, snp);
     return snp;
-  }
-
-  /**
-   * FORMAT exactly GT, every call x/y: false (codes left zeroed) when any byte does not fit. Each
-   * call and its tab is one little-endian 32-bit word (allele, separator, allele, tab); four
-   * calls' allele classes make one 16-bit index into QUAD, which gives their code byte at once.
-   */
-  private gtStride(b: Buffer, view: DataView, p: number, packed: Uint8Array, off: number): boolean {
-    const n = this.n;
-    // All separators and tabs are the same two bytes when the AND and the OR of the words agree
-    // on them (a record mixing / and | goes to the general path).
-    let or1 = 0;
-    let and1 = -1;
-    let lanes = 0;
-    let flags = 0;
-    let half = 0;
-    let o = off;
-    let j = 0;
-    // Whole groups of four calls, none of them the last (which has no tab after it).
-    const full = ((n - 1) >> 2) << 2;
-    for (; j < full; j += 4, p += 16) {
-      const w0 = view.getUint32(p, true);
-      const w1 = view.getUint32(p + 4, true);
-      const w2 = view.getUint32(p + 8, true);
-      const w3 = view.getUint32(p + 12, true);
-      or1 |= w0 | w1 | w2 | w3;
-      and1 &= w0 & w1 & w2 & w3;
-      // Allele bytes '.', '0', '1' (0x2e, 0x30, 0x31) less 0x2e: classes 0, 2, 3 in two 16-bit lanes.
-      const v0 = (w0 & 0xff00ff) - 0x2e002e;
-      const v1 = (w1 & 0xff00ff) - 0x2e002e;
-      const v2 = (w2 & 0xff00ff) - 0x2e002e;
-      const v3 = (w3 & 0xff00ff) - 0x2e002e;
-      lanes |= v0 | v1 | v2 | v3;
-      const t = QUAD[((v0 | (v0 >>> 14)) & 15) | (((v1 | (v1 >>> 14)) & 15) << 4) | (((v2 | (v2 >>> 14)) & 15) << 8) | (((v3 | (v3 >>> 14)) & 15) << 12)]!;
-      flags |= t;
-      half += (t >> 8) & 7;
-      packed[o++] = t & 0xff;
-    }
-    // The last one to four calls, byte by byte.
-    let byte = 0;
-    let tail = 0;
-    for (let k = 0; j < n; j++, k += 2, p += 4) {
-      const c = PAIR16[b[p]! | (b[p + 2]! << 8)]!;
-      tail |= c | (b[p + 1] === SLASH || b[p + 1] === PIPE ? 0 : BAD) | (j === n - 1 || b[p + 3] === TAB ? 0 : BAD);
-      half += (c & HALF) >> 4;
-      byte |= (c & 3) << k;
-    }
-    packed[o] = byte;
-    const sepTab = and1 & SEP_TAB_MASK;
-    const ok =
-      (flags & QUAD_BAD) === 0 && (tail & BAD) === 0 && (lanes & LANE_MASK) === 0 && (or1 & SEP_TAB_MASK) === sepTab && (full === 0 || sepTab === UNPHASED_WORD || sepTab === PHASED_WORD);
-    if (!ok) {
-      packed.fill(0, off, off + this.bps);
-      return false;
-    }
-    this.halfMissing += half;
-    return true;
   }
 
   /**

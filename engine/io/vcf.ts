@@ -133,7 +133,7 @@ export function readVcfRecords(
       throw new InputError('has a header line (starting with #) among the records', { file: path, line: lineNo }, 'Header lines must all come before the records; the file may be two VCFs pasted together');
     }
     records++;
-    const snp = parser.parse(buf, lines.view, start, end, lineNo, packed, snps.length * bps, dos, snps.length * n);
+    const snp = parser.parse(buf, start, end, lineNo, packed, snps.length * bps, dos, snps.length * n);
     if (snp === undefined) continue;
     snps.push(snp);
     if (snps.length === batch) flush();

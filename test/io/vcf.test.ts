@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../engine/io/errors.js';
+import { GtStride } from '../../engine/io/gt-stride-wasm.js';
 import { openVcf } from '../../engine/io/vcf.js';
 import { inputError, makeTmp } from './tmp.js';
 import { bgzip, countAt, readVcf, vcfText } from './vcf-helpers.js';
@@ -91,6 +92,42 @@ describe('openVcf: calls and sites', () => {
     // And both equal the calls as written.
     const want = (g: string): number => (g.includes('.') ? -1 : g.length === 1 ? 2 * Number(g) : Number(g[0]) + Number(g[2]));
     rows.forEach((c, i) => c.forEach((g, j) => expect(countAt(a.packed, 6, i, j)).toBe(want(g))));
+  });
+
+  it('GT-only records of any sample count (the WebAssembly fast path, sixteen calls a step) read as written, as the general path reads them', () => {
+    const unphased = ['0/0', '0/1', '1/0', '1/1', './.', './1', '1/.', '0/.', './0'];
+    const phased = unphased.map((g) => g.replace('/', '|'));
+    for (const n of [1, 3, 15, 16, 17, 33, 70]) {
+      const rows = Array.from({ length: 12 }, (_, i) => Array.from({ length: n }, (_, j) => (i % 3 === 2 ? phased : unphased)[(i * 5 + j * 7 + ((i * j) % 4)) % 9]!));
+      // Two that must leave the fast path: phased and unphased calls mixed, and a haploid call.
+      rows.push(Array.from({ length: n }, (_, j) => (j % 2 ? '0|1' : '1/1')));
+      rows.push(Array.from({ length: n }, (_, j) => (j === n - 1 ? '1' : '0/1')));
+      const ids = Array.from({ length: n }, (_, j) => `x${j}`);
+      const fast = readVcf(tmp.file(`stride${n}.vcf`, vcfText(ids, rows.map((c, i) => rec('1', String(i + 1), `r${i}`, 'A', 'C', 'GT', ...c)))));
+      const general = readVcf(tmp.file(`general${n}.vcf`, vcfText(ids, rows.map((c, i) => rec('1', String(i + 1), `r${i}`, 'A', 'C', 'GT:DP', ...c.map((g) => `${g}:7`))))));
+      expect(fast.packed).toEqual(general.packed);
+      expect(fast.summary).toEqual(general.summary);
+      const bps = Math.ceil(n / 4);
+      const want = (g: string): number => (g.includes('.') ? -1 : g.length === 1 ? 2 * Number(g) : Number(g[0]) + Number(g[2]));
+      rows.forEach((c, i) => c.forEach((g, j) => expect(countAt(fast.packed, bps, i, j)).toBe(want(g))));
+      // The kernel itself on the rows of four bytes a call: each fast row's codes and half-missing
+      // count; the mixed row (one call is not mixed) refused, its codes untouched.
+      const stride = GtStride.forSamples(n)!;
+      expect(stride).toBeDefined();
+      rows.slice(0, 13).forEach((c, i) => {
+        const out = new Uint8Array(bps);
+        const half = stride.codes(Buffer.from(c.join('\t')), 0, out, 0);
+        if (i === 12 && n > 1) {
+          expect(half).toBe(-1);
+          expect(out).toEqual(new Uint8Array(bps));
+        } else {
+          expect(half).toBe(c.filter((g) => g.includes('.') && g !== './.' && g !== '.|.').length);
+          expect(out).toEqual(fast.packed.subarray(i * bps, (i + 1) * bps));
+        }
+      });
+      // The .bed's padding bits of each SNP's last byte stay 0.
+      if (n % 4) for (let i = 0; i < rows.length; i++) expect(fast.packed[i * bps + bps - 1]! >> (2 * (n % 4))).toBe(0);
+    }
   });
 
   it('batches: at most batchSnps SNPs each, together the whole file; progress reaches the file size', () => {
