@@ -3,8 +3,8 @@
  * project, once per content: samples as a table, the 2-bit genotypes as compressed BLOBs of
  * `block_snps` SNPs (dosage inputs: their Float32 dosages too, in BLOBs of the same SNPs), the
  * SNPs' descriptions per block of the same SNPs (snp-descriptions.ts), their chromosomes and
- * positions as arrays, and the per-SNP genotype counts for the QC preview. One transaction: a crash or a bad record mid-import
- * leaves nothing behind.
+ * positions as arrays, and the per-SNP genotype counts for the QC preview. One transaction: a
+ * crash or a bad record mid-import leaves nothing behind.
  *
  * Order: a PLINK set keeps its .bim order (the .bed is tied to it, and GEMMA reads it so). Any other
  * input whose SNPs are not grouped by chromosome with non-decreasing positions is sorted by
@@ -310,9 +310,10 @@ function changedWhileImported(file: SourceFile): boolean {
  * returns that dataset). The reader is closed afterwards.
  */
 export function importGenotypes(db: Database.Database, reader: GenotypeReader, opts: ImportDatasetOptions = {}): ImportResult {
-  let hashers: FileHasher[] = [];
+  const hashers: FileHasher[] = [];
   try {
-    hashers = reader.files.map((p, k) => new FileHasher(p, roleOf(reader, p, k)));
+    // One by one, so a file that cannot be opened leaves those opened before it to the finally.
+    reader.files.forEach((p, k) => hashers.push(new FileHasher(p, roleOf(reader, p, k))));
     const findExisting = (files: SourceFile[]): ImportResult | undefined => {
       const r = db.prepare('SELECT id, import_summary FROM datasets WHERE content_sha256 = ?').get(contentHash(reader, files)) as { id: number; import_summary: string } | undefined;
       return r && { id: r.id, created: false, summary: JSON.parse(r.import_summary) as ReadSummary };
