@@ -17,6 +17,17 @@ export interface Migration {
   up(db: Database.Database): void;
 }
 
+/** snp_blocks as migration 8 made it (migration 9 rebuilds it as SNP_BLOCKS_SCHEMA). */
+const SNP_BLOCKS_V8 = `
+CREATE TABLE snp_blocks (
+  dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+  block INTEGER NOT NULL,
+  ids TEXT NOT NULL,
+  alleles TEXT NOT NULL,
+  cm BLOB,
+  PRIMARY KEY (dataset_id, block)
+) WITHOUT ROWID;`;
+
 /** Rows per backfilled result block (v2). */
 const BACKFILL_BLOCK = 1024;
 
@@ -145,7 +156,7 @@ ALTER TABLE runs ADD COLUMN heritability TEXT;`);
     version: 8,
     description: "snp_blocks: each genotype block's SNP IDs, alleles and genetic positions in one row, in place of the snps table's row per SNP and its two indexes",
     up(db) {
-      db.exec(SNP_BLOCKS_SCHEMA);
+      db.exec(SNP_BLOCKS_V8);
       const datasets = db.prepare('SELECT id, n_snps, block_snps FROM datasets ORDER BY id').raw().all() as [number, number, number][];
       const blockRows = db.prepare('SELECT rs, cm, allele1, allele0 FROM snps WHERE dataset_id = ? AND idx >= ? AND idx < ? ORDER BY idx').raw();
       for (const [id, nSnps, blockSnps] of datasets) {
@@ -156,6 +167,16 @@ ALTER TABLE runs ADD COLUMN heritability TEXT;`);
         }
       }
       db.exec('DROP TABLE snps');
+    },
+  },
+  {
+    version: 9,
+    description: 'snp_blocks as a rowid table: its rows whole in the b-tree and full overflow pages (16 KiB pages of new projects)',
+    up(db) {
+      db.exec(`ALTER TABLE snp_blocks RENAME TO snp_blocks_v8;
+${SNP_BLOCKS_SCHEMA}
+INSERT INTO snp_blocks (dataset_id, block, ids, alleles, cm) SELECT dataset_id, block, ids, alleles, cm FROM snp_blocks_v8 ORDER BY dataset_id, block;
+DROP TABLE snp_blocks_v8;`);
     },
   },
 ];

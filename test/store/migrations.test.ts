@@ -120,6 +120,9 @@ CREATE TABLE dosage_blocks (dataset_id INTEGER, block INTEGER, data BLOB);`);
       // Migration 8 moved the SNP rows into blocks: the same .bim reads back.
       expect(loadBim(p.db, 1)).toEqual(bimV1);
       expect(p.db.prepare('SELECT count(*) FROM snp_blocks WHERE dataset_id = 1').pluck().get()).toBe(4);
+      // Migration 9 made it a rowid table (its rows whole in the b-tree); the file keeps its 4 KiB pages.
+      expect(p.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'snp_blocks'").pluck().get()).not.toMatch(/WITHOUT ROWID/);
+      expect(p.db.pragma('page_size', { simple: true })).toBe(4096);
       // Rows written before version 4 carry an empty flag.
       expect(p.db.prepare("SELECT count(*) FROM results WHERE flag <> ''").pluck().get()).toBe(0);
       // The backfilled blocks give the Manhattan series; the rows give the same TSV.

@@ -43,6 +43,7 @@ describe('opening a project', () => {
       expect(p.db.pragma('synchronous', { simple: true })).toBe(2);
       expect(p.db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
       expect(p.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      expect(p.db.pragma('page_size', { simple: true })).toBe(16384);
       expect(p.uncleanClose).toBe(false);
       expect(existsSync(`${path}-lock`)).toBe(true);
     } finally {
