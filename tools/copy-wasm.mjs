@@ -1,4 +1,4 @@
-// Copies the checked-in WebAssembly kernels (dense kernels, the VCF GT fast path) next to the compiled engine, so that dist/ alone runs
+// Copies the checked-in WebAssembly kernels (dense kernels, the VCF record scanner) next to the compiled engine, so that dist/ alone runs
 // them (electron-builder packs dist/engine/**; the loader also looks under engine/ as a fallback).
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';

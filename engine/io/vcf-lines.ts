@@ -10,7 +10,15 @@ import { InputError } from './errors.js';
 
 const EMPTY = Buffer.alloc(0);
 /** Longer lines mean a binary file or a broken one; a VCF line of 1M samples' GT is 4 MB. */
-const MAX_LINE = 1 << 28;
+export const MAX_LINE = 1 << 28;
+
+export function lineTooLong(path: string, line: number): InputError {
+  return new InputError(
+    `line ${line} is longer than ${MAX_LINE >> 20} MiB without a line break`,
+    { file: path, line },
+    'This is not a text VCF (or its line breaks were lost); check that you gave the right file',
+  );
+}
 
 export class ByteLines {
   /** The current line is buf[start, end), valid until the next call to next() (a Buffer, for its fast toString). */
@@ -63,16 +71,16 @@ export class ByteLines {
     }
   }
 
-  /** The next chunk; a damaged compressed file's error gets the line it stopped in. */
+  /**
+   * The bytes after the current line in the chunk at hand, for a reader that takes the chunks on
+   * from here (vcf.ts's record scanner); this ByteLines is not used after.
+   */
+  rest(): Uint8Array {
+    return this.chunk.subarray(this.at);
+  }
+
   private nextChunk(): Uint8Array | undefined {
-    try {
-      return this.chunks.next();
-    } catch (e) {
-      if (!(e instanceof InputError) || e.line !== undefined) throw e;
-      const done = this.lineNo;
-      const after = done > 0 ? `, after ${done.toLocaleString('en-US')} complete line${done === 1 ? '' : 's'}` : '';
-      throw new InputError(`${e.what}${after}`, { file: this.chunks.path, line: done + 1 }, e.hint);
-    }
+    return nextChunkAfter(this.chunks, this.lineNo);
   }
 
   private emit(buf: Buffer, start: number, end: number): void {
@@ -86,13 +94,7 @@ export class ByteLines {
 
   private append(src: Uint8Array, from: number, to: number): void {
     const need = this.carryLen + (to - from);
-    if (need > MAX_LINE) {
-      throw new InputError(
-        `line ${this.lineNo + 1} is longer than ${MAX_LINE >> 20} MiB without a line break`,
-        { file: this.chunks.path, line: this.lineNo + 1 },
-        'This is not a text VCF (or its line breaks were lost); check that you gave the right file',
-      );
-    }
+    if (need > MAX_LINE) throw lineTooLong(this.chunks.path, this.lineNo + 1);
     if (need > this.carry.length) {
       const grown = Buffer.allocUnsafe(Math.max(need, this.carry.length * 2));
       this.carry.copy(grown, 0, 0, this.carryLen);
@@ -100,5 +102,16 @@ export class ByteLines {
     }
     this.carry.set(src.subarray(from, to), this.carryLen);
     this.carryLen = need;
+  }
+}
+
+/** The next chunk after `done` complete lines; a damaged compressed file's error gets the line it stopped in. */
+export function nextChunkAfter(chunks: ByteChunks, done: number): Uint8Array | undefined {
+  try {
+    return chunks.next();
+  } catch (e) {
+    if (!(e instanceof InputError) || e.line !== undefined) throw e;
+    const after = done > 0 ? `, after ${done.toLocaleString('en-US')} complete line${done === 1 ? '' : 's'}` : '';
+    throw new InputError(`${e.what}${after}`, { file: chunks.path, line: done + 1 }, e.hint);
   }
 }

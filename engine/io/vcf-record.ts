@@ -8,13 +8,13 @@
  * Only biallelic SNPs are kept; the rest is skipped by reason (multi-allelic, indel, symbolic ALT,
  * no ALT), with a few examples each.
  *
- * The common case, FORMAT exactly GT with every call 3 bytes, is read with a fixed stride; any
- * record that does not fit it is read again by the general path, which also makes the messages.
+ * The common case, FORMAT exactly GT with every call 3 bytes, is read whole by the scanner
+ * (vcf-scan-wasm.ts), which leaves its fixed columns to `scanned`; any other record takes the
+ * general path (`parse`), which also makes the messages.
  */
 import { dosageCode, type SkippedSnps, type SnpRecord } from './genotype-source.js';
 import { InputError } from './errors.js';
 import { quote } from './text-lines.js';
-import { GtStride } from './gt-stride-wasm.js';
 import { FIXED_COLUMNS } from './vcf-header.js';
 
 const TAB = 9;
@@ -58,9 +58,6 @@ export class VcfRecordParser {
   unnamed = 0;
   readonly skipped = new Map<string, SkippedSnps>();
   private readonly n: number;
-  private readonly bps: number;
-  /** The fast path for GT-only records (WebAssembly), when it loads. */
-  private readonly stride: GtStride | undefined;
   private chrBytes = new Uint8Array(0);
   private chr = '';
   private fmtBytes = new Uint8Array(0);
@@ -79,14 +76,13 @@ export class VcfRecordParser {
     private readonly dsDeclared: boolean,
   ) {
     this.n = samples.length;
-    this.bps = (samples.length + 3) >> 2;
-    this.stride = GtStride.forSamples(this.n);
   }
 
   /**
-   * Parse the record b[s, e) at `line`. A kept SNP's codes go to
-   * packed[off, off + bytesPerSnp) (zeroed), its dosages (dosage mode) to dos[dosOff, dosOff + n);
-   * returns its SnpRecord, or undefined when the record is skipped (counted in `skipped`).
+   * Parse the record b[s, e) at `line` (the general path: any FORMAT, any call). A kept SNP's
+   * codes go to packed[off, off + bytesPerSnp) (zeroed), its dosages (dosage mode) to
+   * dos[dosOff, dosOff + n); returns its SnpRecord, or undefined when the record is skipped
+   * (counted in `skipped`).
    */
   parse(b: Buffer, s: number, e: number, line: number, packed: Uint8Array, off: number, dos: Float32Array | undefined, dosOff: number): SnpRecord | undefined {
     this.lineStart = s;
@@ -101,13 +97,35 @@ export class VcfRecordParser {
     const t7 = this.tab(b, t6 + 1, e, line);
     const t8 = this.tab(b, t7 + 1, e, line);
     const t9 = this.tab(b, t8 + 1, e, line);
+    const snp = this.describe(b, s, t1, t2, t3, t4, t5, line);
+    if (snp === undefined) {
+      this.checkColumns(b, t9 + 1, e, line);
+      return undefined;
+    }
+    this.formatKeys(b, t8 + 1, t9, line, snp);
+    this.general(b, t9 + 1, e, line, packed, off, dos, dosOff, snp);
+    return snp;
+  }
 
+  /**
+   * A record the scanner read whole (vcf-scan-wasm.ts: FORMAT GT, every call four bytes, its codes
+   * written): its fixed columns, ending at the tabs t1..t5, and its half-missing calls.
+   */
+  scanned(b: Buffer, s: number, t1: number, t2: number, t3: number, t4: number, t5: number, e: number, line: number, half: number): SnpRecord | undefined {
+    this.lineStart = s;
+    this.lineEnd = e;
+    const snp = this.describe(b, s, t1, t2, t3, t4, t5, line);
+    if (snp !== undefined) this.halfMissing += half;
+    return snp;
+  }
+
+  /** CHROM, POS, ID, REF and ALT (ending at tabs t1..t5): the SnpRecord, or undefined when skipped (counted). */
+  private describe(b: Buffer, s: number, t1: number, t2: number, t3: number, t4: number, t5: number, line: number): SnpRecord | undefined {
     const chr = this.chrom(b, s, t1, line);
     const pos = this.position(b, t1 + 1, t2, line);
     // Alleles: REF t3+1..t4, ALT t4+1..t5.
     const reason = this.skipReason(b, t3 + 1, t4, t4 + 1, t5);
     if (reason !== undefined) {
-      this.checkColumns(b, t9 + 1, e, line);
       const id = this.id(b, t2 + 1, t3, chr, pos, line, false);
       let sk = this.skipped.get(reason);
       if (sk === undefined) this.skipped.set(reason, (sk = { reason, count: 0, examples: [] }));
@@ -116,19 +134,7 @@ export class VcfRecordParser {
       return undefined;
     }
     const rs = this.id(b, t2 + 1, t3, chr, pos, line, true);
-    const snp: SnpRecord = { chr, rs, cm: 0, pos, allele1: BASE_STRINGS[b[t4 + 1]!]!, allele0: BASE_STRINGS[b[t3 + 1]!]!, line };
-
-    this.formatKeys(b, t8 + 1, t9, line, snp);
-    // FORMAT exactly GT, four bytes a call: the fast path (gt-stride-wasm.ts), if every byte fits it.
-    if (this.stride && !this.dosage && this.gtKey === 0 && t9 - t8 === 3 && e - (t9 + 1) === 4 * this.n - 1) {
-      const half = this.stride.codes(b, t9 + 1, packed, off);
-      if (half >= 0) {
-        this.halfMissing += half;
-        return snp;
-      }
-    }
-    this.general(b, t9 + 1, e, line, packed, off, dos, dosOff, snp);
-    return snp;
+    return { chr, rs, cm: 0, pos, allele1: BASE_STRINGS[b[t4 + 1]!]!, allele0: BASE_STRINGS[b[t3 + 1]!]!, line };
   }
 
   /**

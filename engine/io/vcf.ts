@@ -14,9 +14,10 @@ import { compressionOf, openByteChunks, type ByteChunks } from './byte-chunks.js
 import { InputError } from './errors.js';
 import { bytesPerSnp, type GenotypeReader, type ReadSummary, type SnpBatch, type SnpRecord } from './genotype-source.js';
 import { readVcfHeader, VCF_WHAT, type VcfHeader } from './vcf-header.js';
-import { ByteLines } from './vcf-lines.js';
+import { ByteLines, nextChunkAfter } from './vcf-lines.js';
 import { batchesAhead, readOnHelper, type HelperScripts } from './vcf-read-thread.js';
 import { VcfRecordParser } from './vcf-record.js';
+import { M_ALT_END, M_CHROM_END, M_END, M_HALF, M_ID_END, M_POS_END, M_REF_END, M_START, META_WORDS, VcfScanner } from './vcf-scan-wasm.js';
 import { workerScriptBeside } from './worker-script.js';
 
 export interface VcfOptions {
@@ -25,6 +26,7 @@ export interface VcfOptions {
 }
 
 const DEFAULT_BATCH = 1024;
+const LINE_BREAK = Uint8Array.of(10);
 /** Below this size (on disk) a VCF is read on the calling thread: a helper's start costs more. */
 const MIN_HELPER_BYTES = 4 << 20;
 
@@ -90,6 +92,8 @@ function withLines<T>(path: string, fn: (lines: ByteLines) => T): T {
 /**
  * The records of a VCF whose header is known, from `chunks` (its decompressed bytes from the
  * start; the caller closes them), in batches of `batch` SNPs, each batch in buffers of its own.
+ * The scanner (vcf-scan-wasm.ts) splits the lines and reads the common record whole; the parser
+ * reads its fixed columns, and any other record (vcf-record.ts's general path).
  */
 export function readVcfRecords(
   path: string,
@@ -106,37 +110,68 @@ export function readVcfRecords(
   // Skip the header again (it was checked when opening).
   while (lines.lineNo < header.line && lines.next());
   const parser = new VcfRecordParser(path, header.samples, header.line, dosage, header.formats.has('DS'));
+  const scanner = new VcfScanner(path, n, batch, !dosage);
+  let lineNo = lines.lineNo;
+  scanner.append(lines.rest(), lineNo);
   let snps: SnpRecord[] = [];
-  let packed = new Uint8Array(batch * bps);
   let dos = dosage ? new Float32Array(batch * n) : undefined;
   let delivered = 0;
   let records = 0;
   let lastProgress = 0;
   const flush = (): void => {
     const k = snps.length;
-    const out: SnpBatch = { snps, packed: k === batch ? packed : packed.slice(0, k * bps) };
+    // The codes leave the scanner's memory in a buffer of their own.
+    const out: SnpBatch = { snps, packed: scanner.codes.slice(0, k * bps) };
     if (dos !== undefined) out.dosage = k === batch ? dos : dos.slice(0, k * n);
     onBatch(out);
     delivered += k;
     snps = [];
-    packed = new Uint8Array(batch * bps);
     if (dosage) dos = new Float32Array(batch * n);
     if (progress !== undefined && delivered - lastProgress >= 16384) {
       lastProgress = delivered;
       progress(chunks.consumed(), chunks.fileBytes);
     }
   };
-  while (lines.next()) {
-    const { buf, start, end, lineNo } = lines;
-    if (end === start) continue;
-    if (buf[start] === 35) {
-      throw new InputError('has a header line (starting with #) among the records', { file: path, line: lineNo }, 'Header lines must all come before the records; the file may be two VCFs pasted together');
+  let ended = false;
+  for (;;) {
+    const slot = snps.length;
+    const got = scanner.scan(slot, batch - slot);
+    const { window: b, meta, codes } = scanner;
+    for (let i = 0; i < got; i++) {
+      const m = META_WORDS * i;
+      const start = meta[m + M_START]!;
+      const end = meta[m + M_END]!;
+      lineNo++;
+      if (end === start) continue;
+      if (b[start] === 35) {
+        throw new InputError('has a header line (starting with #) among the records', { file: path, line: lineNo }, 'Header lines must all come before the records; the file may be two VCFs pasted together');
+      }
+      records++;
+      const k = snps.length;
+      const half = meta[m + M_HALF]!;
+      let snp: SnpRecord | undefined;
+      if (half >= 0) {
+        snp = parser.scanned(b, start, meta[m + M_CHROM_END]!, meta[m + M_POS_END]!, meta[m + M_ID_END]!, meta[m + M_REF_END]!, meta[m + M_ALT_END]!, end, lineNo, half);
+        // Its codes were written at line i's slot: moved up past the lines skipped before it.
+        if (snp !== undefined && slot + i !== k) codes.copyWithin(k * bps, (slot + i) * bps, (slot + i + 1) * bps);
+      } else {
+        codes.fill(0, k * bps, (k + 1) * bps);
+        snp = parser.parse(b, start, end, lineNo, codes, k * bps, dos, k * n);
+      }
+      if (snp !== undefined) snps.push(snp);
     }
-    records++;
-    const snp = parser.parse(buf, start, end, lineNo, packed, snps.length * bps, dos, snps.length * n);
-    if (snp === undefined) continue;
-    snps.push(snp);
     if (snps.length === batch) flush();
+    else if (got < batch - slot) {
+      // No further complete line in the window: the next chunk, or, at the end, a last line without its line break.
+      if (ended) break;
+      const c = nextChunkAfter(chunks, lineNo);
+      if (c !== undefined) scanner.append(c, lineNo);
+      else {
+        ended = true;
+        if (scanner.pending === 0) break;
+        scanner.append(LINE_BREAK, lineNo);
+      }
+    }
   }
   if (snps.length > 0) flush();
   progress?.(chunks.fileBytes, chunks.fileBytes);
@@ -146,7 +181,7 @@ export function readVcfRecords(
     const why = skipped.map((s) => `${plural(s.count, 'record')}: ${s.reason}`).join('; ');
     throw new InputError(
       records === 0 ? 'has no variant records below its #CHROM header line: no SNPs to read' : `has no biallelic SNPs to read (${why})`,
-      { file: path, line: records === 0 ? header.line : lines.lineNo },
+      { file: path, line: records === 0 ? header.line : lineNo },
       records === 0
         ? 'The file is empty below its #CHROM line; export the VCF again with its variants'
         : 'Kinscan reads biallelic SNPs; split multi-allelic sites first (bcftools norm -m -any) or give a file with SNPs',

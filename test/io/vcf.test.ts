@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../engine/io/errors.js';
-import { GtStride } from '../../engine/io/gt-stride-wasm.js';
 import { openVcf } from '../../engine/io/vcf.js';
+import { M_ALT_END, M_CHROM_END, M_END, M_HALF, M_START, META_WORDS, VcfScanner } from '../../engine/io/vcf-scan-wasm.js';
 import { inputError, makeTmp } from './tmp.js';
 import { bgzip, countAt, readVcf, vcfText } from './vcf-helpers.js';
 
@@ -110,19 +110,25 @@ describe('openVcf: calls and sites', () => {
       const bps = Math.ceil(n / 4);
       const want = (g: string): number => (g.includes('.') ? -1 : g.length === 1 ? 2 * Number(g) : Number(g[0]) + Number(g[2]));
       rows.forEach((c, i) => c.forEach((g, j) => expect(countAt(fast.packed, bps, i, j)).toBe(want(g))));
-      // The kernel itself on the rows of four bytes a call: each fast row's codes and half-missing
-      // count; the mixed row (one call is not mixed) refused, its codes untouched.
-      const stride = GtStride.forSamples(n)!;
-      expect(stride).toBeDefined();
-      rows.slice(0, 13).forEach((c, i) => {
-        const out = new Uint8Array(bps);
-        const half = stride.codes(Buffer.from(c.join('\t')), 0, out, 0);
-        if (i === 12 && n > 1) {
-          expect(half).toBe(-1);
-          expect(out).toEqual(new Uint8Array(bps));
-        } else {
+      // The scanner itself on the records, LF and CR LF: each fast row's fixed columns, codes and
+      // half-missing count; the mixed and the haploid rows left to the general path.
+      const lines = rows.map((c, i) => rec('1', String(i + 1), `r${i}`, 'A', 'C', 'GT', ...c).join('\t') + (i % 2 ? '\r\n' : '\n'));
+      const scanner = new VcfScanner('direct.vcf', n, 32, true);
+      scanner.append(Buffer.from(lines.join('')), 0);
+      expect(scanner.scan(0, 32)).toBe(rows.length);
+      let at = 0;
+      rows.forEach((c, i) => {
+        const m = META_WORDS * i;
+        expect(scanner.meta[m + M_START]).toBe(at);
+        expect(scanner.meta[m + M_END]).toBe(at + lines[i]!.trimEnd().length);
+        at += lines[i]!.length;
+        const half = scanner.meta[m + M_HALF];
+        if (i === 13 || (i === 12 && n > 1)) expect(half).toBe(-1);
+        else {
           expect(half).toBe(c.filter((g) => g.includes('.') && g !== './.' && g !== '.|.').length);
-          expect(out).toEqual(fast.packed.subarray(i * bps, (i + 1) * bps));
+          expect(scanner.window.toString('latin1', scanner.meta[m + M_START], scanner.meta[m + M_CHROM_END])).toBe('1');
+          expect(scanner.window.toString('latin1', scanner.meta[m + M_ALT_END]! - 1, scanner.meta[m + M_ALT_END])).toBe('C');
+          expect(scanner.codes.subarray(i * bps, (i + 1) * bps)).toEqual(fast.packed.subarray(i * bps, (i + 1) * bps));
         }
       });
       // The .bed's padding bits of each SNP's last byte stay 0.
