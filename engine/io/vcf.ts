@@ -162,15 +162,21 @@ export function readVcfRecords(
     }
     if (snps.length === batch) flush();
     else if (got < batch - slot) {
-      // No further complete line in the window: the next chunk, or, at the end, a last line without its line break.
+      // No further complete line in the window: more text, at least as much again as the line it
+      // ends in holds so far (so a line of many chunks is scanned a few times, not once a chunk);
+      // at the end, a last line without its line break.
       if (ended) break;
-      const c = nextChunkAfter(chunks, lineNo);
-      if (c !== undefined) scanner.append(c, lineNo);
-      else {
-        ended = true;
-        if (scanner.pending === 0) break;
-        scanner.append(LINE_BREAK, lineNo);
-      }
+      const want = 2 * scanner.pending;
+      do {
+        const c = nextChunkAfter(chunks, lineNo);
+        if (c === undefined) {
+          ended = true;
+          if (scanner.pending > 0) scanner.append(LINE_BREAK, lineNo);
+          break;
+        }
+        scanner.append(c, lineNo);
+      } while (scanner.pending < want);
+      if (ended && scanner.pending === 0) break;
     }
   }
   if (snps.length > 0) flush();

@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../engine/io/errors.js';
-import { openVcf } from '../../engine/io/vcf.js';
+import type { ByteChunks } from '../../engine/io/byte-chunks.js';
+import { readVcfHeader } from '../../engine/io/vcf-header.js';
+import { ByteLines } from '../../engine/io/vcf-lines.js';
+import { openVcf, readVcfRecords } from '../../engine/io/vcf.js';
 import { M_ALT_END, M_CHROM_END, M_END, M_HALF, M_START, META_WORDS, VcfScanner } from '../../engine/io/vcf-scan-wasm.js';
 import { inputError, makeTmp } from './tmp.js';
 import { bgzip, countAt, readVcf, vcfText } from './vcf-helpers.js';
@@ -206,7 +209,38 @@ describe('awkward but valid files read the same as clean ones', () => {
     same(tmp.file('multi.vcf.gz', Buffer.concat([gzipSync(MIXED.slice(0, cut)), gzipSync(MIXED.slice(cut, -1))])));
   });
   it('no ##fileformat line', () => { same(tmp.file('nometa.vcf', MIXED.slice(MIXED.indexOf('\n') + 1).replace(/^/, '##source=x\n'))); });
+  it('the text in pieces of any size (lines split anywhere across chunks, a line longer than the window), CRLF, no final newline', () => {
+    // 70 samples: the scanner's lines of four bytes a call, with general-path and skipped records
+    // between them, and one record of 300,000 samples' width in INFO (past the scanner's window).
+    const ids = Array.from({ length: 70 }, (_, j) => `x${j}`);
+    const calls = (i: number): string[] => ids.map((_, j) => ['0/0', '0/1', '1|1', './.', './1'][(i + j * 3) % 5]!.replace('|', i % 2 ? '|' : '/'));
+    const rows = Array.from({ length: 40 }, (_, i) => {
+      if (i % 7 === 3) return rec('2', String(i + 1), `m${i}`, 'A', 'C,G', 'GT', ...calls(i));
+      if (i % 5 === 4) return rec('2', String(i + 1), `g${i}`, 'A', 'C', 'GT:DP', ...calls(i).map((g) => `${g}:4`));
+      return ['2', String(i + 1), `s${i}`, 'A', 'C', '.', 'PASS', i === 20 ? `X=${'y'.repeat(300_000)}` : '.', 'GT', ...calls(i)];
+    });
+    const text = vcfText(ids, rows).replace(/\n/g, '\r\n').slice(0, -2);
+    const path = tmp.file('pieces.vcf', text);
+    const whole = readVcf(path, { batchSnps: 8 });
+    expect(whole.snps.length).toBe(34);
+    const header = readVcfHeader(path, new ByteLines(pieces(path, text, 1 << 20)));
+    for (const size of [1, 2, 3, 15, 16, 17, 64, 281, 4096, 65536]) {
+      const snps: unknown[] = [];
+      const packed: number[] = [];
+      const summary = readVcfRecords(path, header, false, (b) => { snps.push(...b.snps); packed.push(...b.packed); }, 8, undefined, pieces(path, text, size));
+      expect(snps).toEqual(whole.snps);
+      expect(Uint8Array.from(packed)).toEqual(whole.packed);
+      expect(summary).toEqual(whole.summary);
+    }
+  });
 });
+
+/** The text as chunks of `size` bytes. */
+function pieces(path: string, text: string, size: number): ByteChunks {
+  const bytes = Buffer.from(text);
+  let at = 0;
+  return { path, compression: 'none', fileBytes: bytes.length, consumed: () => at, next: () => (at < bytes.length ? bytes.subarray(at, (at += size)) : undefined), close: () => undefined };
+}
 
 describe('broken corpus: an InputError naming the file and the line', () => {
   const good = vcfText(S3, [rec('1', '100', 'rs1', 'A', 'G', 'GT', '0/0', '0/1', '1/1'), rec('1', '200', 'rs2', 'A', 'G', 'GT', '0/0', '0/1', '1/1')]);
