@@ -35,6 +35,8 @@ typedef struct {
 } Checks;
 
 // One group of sixteen calls at `in` (64 bytes): four code bytes to `out`, the checks gathered.
+// Each vector (four calls, a call per 32-bit lane) gives its calls' 4-bit look-up indices; the
+// sixteen indices packed into one vector take one look-up per table.
 static inline void codeGroup(const uint8_t *in, uint8_t *out, Checks *k) {
   // Per 4-bit index (a class | c class << 2): the call's code, whether one allele is '.', whether a class is '/'.
   const v128_t codeTable = wasm_i8x16_make(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 2, 1, 1, 2, 0);
@@ -42,28 +44,26 @@ static inline void codeGroup(const uint8_t *in, uint8_t *out, Checks *k) {
   const v128_t slashTable = wasm_i8x16_make(0, 1, 0, 0, 1, 1, 1, 1, 0, 1, 0, 0, 0, 1, 0, 0);
   const v128_t alleleBytes = wasm_i32x4_splat(0x00ff00ff);
   const v128_t dots = wasm_i32x4_splat(0x002e002e);
-  const v128_t lowByte = wasm_i32x4_splat(0xff);
-  const v128_t callShift = wasm_i32x4_make(1, 4, 16, 64);
-  const v128_t byteSum = wasm_i32x4_splat(0x01010101);
-  v128_t shifted[4];
+  // Four codes c0..c3 in a lane's bytes, times this, leave c0 | c1 << 2 | c2 << 4 | c3 << 6 in its
+  // top byte (no byte below overflows into it).
+  const v128_t codeBytes = wasm_i32x4_splat(0x01041040);
+  v128_t idx[4];
   for (int q = 0; q < 4; q++) {
     const v128_t words = wasm_v128_load(in + 16 * q);
     k->orAll = wasm_v128_or(k->orAll, words);
     k->andAll = wasm_v128_and(k->andAll, words);
     const v128_t cls = wasm_i32x4_sub(wasm_v128_and(words, alleleBytes), dots);
     k->classes = wasm_v128_or(k->classes, cls);
-    const v128_t idx = wasm_v128_and(wasm_v128_or(cls, wasm_u32x4_shr(cls, 14)), lowByte);
-    const v128_t index = wasm_v128_and(idx, wasm_i32x4_splat(15));
-    k->half = wasm_i32x4_add(k->half, wasm_v128_and(wasm_i8x16_swizzle(halfTable, index), lowByte));
-    k->slashes = wasm_v128_or(k->slashes, wasm_i8x16_swizzle(slashTable, index));
-    shifted[q] = wasm_i32x4_mul(wasm_v128_and(wasm_i8x16_swizzle(codeTable, index), lowByte), callShift);
+    idx[q] = wasm_v128_or(cls, wasm_u32x4_shr(cls, 14));
   }
-  // Lane k of shifted[q] holds call 4q + k's code at bits 2k: each vector's four lanes summed
-  // (their bits do not overlap) make code byte q.
-  const v128_t low01 = wasm_i8x16_shuffle(shifted[0], shifted[1], 0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
-  const v128_t low23 = wasm_i8x16_shuffle(shifted[2], shifted[3], 0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
-  const v128_t perByte = wasm_i8x16_shuffle(low01, low23, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-  const v128_t sums = wasm_u32x4_shr(wasm_i32x4_mul(perByte, byteSum), 24);
+  // Byte c of `index`: call c's index (each lane's low byte).
+  const v128_t low01 = wasm_i8x16_shuffle(idx[0], idx[1], 0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
+  const v128_t low23 = wasm_i8x16_shuffle(idx[2], idx[3], 0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28);
+  const v128_t index = wasm_v128_and(wasm_i8x16_shuffle(low01, low23, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23), wasm_i8x16_splat(15));
+  const v128_t halves = wasm_i8x16_swizzle(halfTable, index);
+  k->half = wasm_i32x4_add(k->half, wasm_u32x4_extadd_pairwise_u16x8(wasm_u16x8_extadd_pairwise_u8x16(halves)));
+  k->slashes = wasm_v128_or(k->slashes, wasm_i8x16_swizzle(slashTable, index));
+  const v128_t sums = wasm_u32x4_shr(wasm_i32x4_mul(wasm_i8x16_swizzle(codeTable, index), codeBytes), 24);
   const v128_t bytes = wasm_i8x16_shuffle(sums, sums, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12);
   wasm_v128_store32_lane(out, bytes, 0);
 }
