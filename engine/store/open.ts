@@ -86,7 +86,7 @@ export function sqliteProblem(path: string, e: unknown): Error {
 
 /** First 16 bytes: the SQLite header, or a clear error. Returns the file size. */
 /** Page size of a new project file. */
-export const PAGE_BYTES = 16384;
+const PAGE_BYTES = 16384;
 
 function checkHeader(path: string): number {
   const st = statSync(path);

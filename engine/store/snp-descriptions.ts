@@ -14,9 +14,10 @@ import { blobToF64, toBlob } from './codec.js';
 import type { SnpArrays } from './datasets.js';
 
 /**
- * The table (migration 9). A rowid table, as genotype_blocks: its rows of 10-30 KB are kept whole
- * in a 16 KiB page and its overflow pages, where a WITHOUT ROWID table keeps at most a quarter of a
- * page in the b-tree and leaves most of a second overflow page empty (13 MB of 33 at 1M SNPs).
+ * The table (migration 9). A rowid table, as genotype_blocks: a 10-30 KB row keeps up to a whole
+ * 16 KiB page in the b-tree and the rest in full overflow pages, where a WITHOUT ROWID table keeps
+ * at most a quarter of a page there and leaves most of a second overflow page empty (13 MB of 33
+ * at 1M SNPs).
  */
 export const SNP_BLOCKS_SCHEMA = `
 CREATE TABLE snp_blocks (
